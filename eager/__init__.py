@@ -1,0 +1,41 @@
+"""eager: tensor operations that execute immediately, with TensorFlow's API.
+
+    import eager as tf
+    from eager import tfe
+"""
+__version__ = "0.1.0"
+
+from eager import errors  # noqa: F401
+from eager._ext.dtypes import DType, as_dtype  # noqa: F401
+from eager._ext.tensor import Tensor, TensorShape, _install_ops
+from eager._ext.dispatch import convert_to_tensor, register_tensor_conversion_function  # noqa: F401
+from eager import ops as _ops
+from eager.ops._registry import API as _API
+
+_install_ops(_ops)
+globals().update(_API.get("eager", {}))
+
+bool = as_dtype("bool")  # noqa: A001  (TensorFlow's name)
+int8, int16, int32, int64 = (as_dtype(_n) for _n in ("int8", "int16", "int32", "int64"))
+uint8, uint16, uint32, uint64 = (as_dtype(_n) for _n in ("uint8", "uint16", "uint32", "uint64"))
+float16, float32, float64 = (as_dtype(_n) for _n in ("float16", "float32", "float64"))
+half, double = float16, float64
+complex64, complex128 = as_dtype("complex64"), as_dtype("complex128")
+string = as_dtype("string")
+newaxis = None
+
+from eager.ops.placement import device, num_gpus, from_dlpack, to_dlpack  # noqa: E402,F401
+from eager import (math, linalg, random, bitwise, dtypes, nn, experimental)  # noqa: E402,F401
+from eager.autodiff import (GradientTape, UnconnectedGradients, stop_gradient,  # noqa: E402,F401
+                            custom_gradient)
+from eager import tfe  # noqa: E402,F401
+
+
+def executing_eagerly():
+    """Always True: eager has no graph mode outside staged functions."""
+    return True
+
+
+def enable_eager_execution(*args, **kwargs):
+    """Nothing to do: eager execution is always on (kept for TF 1 programs)."""
+    return None

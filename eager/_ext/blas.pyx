@@ -1,0 +1,399 @@
+"""Matrix products on the CPU: BLAS gemm (SciPy's cython_blas) for float and
+complex matrices, typed C loops for integers and tiny matrices.
+
+NumPy arrays are row-major and BLAS is column-major: the column-major view
+of a row-major C is C^T, and C = A @ B is C^T = B^T @ A^T, so gemm gets the
+operands swapped and reads C-ordered and transposed (Fortran-ordered) inputs
+where they lie. Only inputs that are neither (general strides, misaligned
+data) are copied. The output is allocated once and written in place; the
+GIL is released while BLAS or a long loop runs.
+"""
+cimport cython
+cimport numpy as cnp
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.string cimport memset
+from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
+
+from eager._ext.tensor cimport Tensor, make_tensor
+from eager._ext.context cimport Context, CTX
+
+import os
+
+import numpy as np
+
+cnp.import_array()
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 40
+
+
+# Outputs above this go to the dispatcher, whose check raises
+# ResourceExhaustedError: with overcommit, np.empty of more than the machine
+# has can succeed and the kernel is then killed while writing it.
+cdef double _MAX_OUT_BYTES = <double>_physical_memory()
+
+cdef enum:
+    MAX_BATCH_ND = 32       # batch dimensions this kernel loops over (more: NumPy)
+    K_F32 = 0
+    K_F64 = 1
+    K_C64 = 2
+    K_C128 = 3
+    K_I32 = 4
+    K_I64 = 5
+    # Real products with at most this many multiply-adds use the C loop:
+    # below it, gemm's call and dispatch cost more than the arithmetic.
+    TINY_WORK = 256
+    # Release the GIL only when the work pays for the two thread-state swaps.
+    NOGIL_WORK = 32768
+    INT_MAX = 2147483647
+
+
+cdef struct Plan:
+    Py_ssize_t m, n, k                  # op(A) is m x k, op(B) is k x n
+    Py_ssize_t nb, nbatch               # batch rank and number of products
+    Py_ssize_t bdims[MAX_BATCH_ND]      # the output's batch shape
+    Py_ssize_t bsa[MAX_BATCH_ND]        # byte strides of A and B over it (0: broadcast)
+    Py_ssize_t bsb[MAX_BATCH_ND]
+    Py_ssize_t sa0, sa1, sb0, sb1       # element strides of op(A) and op(B)
+    int lda, ldb                        # BLAS leading dimensions
+    char fa, fb                         # BLAS transpose flags of A and B
+    int use_blas
+
+
+ctypedef fused scalar_t:
+    float
+    double
+    float complex
+    double complex
+    int32_t
+    int64_t
+
+
+cdef inline int _kind_of(int typenum) noexcept:
+    if typenum == cnp.NPY_FLOAT32:
+        return K_F32
+    if typenum == cnp.NPY_FLOAT64:
+        return K_F64
+    if typenum == cnp.NPY_COMPLEX64:
+        return K_C64
+    if typenum == cnp.NPY_COMPLEX128:
+        return K_C128
+    if typenum == cnp.NPY_INT32:
+        return K_I32
+    if typenum == cnp.NPY_INT64:
+        return K_I64
+    return -1
+
+
+cdef int _layout(cnp.ndarray x, Py_ssize_t itemsize, Py_ssize_t *ld,
+                 Py_ssize_t *s0, Py_ssize_t *s1) noexcept:
+    """The storage of x's last two axes: 0 row-major, 1 column-major (with
+    leading dimension *ld), 2 other strides; -1 when the C loop cannot read
+    it either (misaligned, or strides not a multiple of the item size).
+    *s0, *s1 get the element strides."""
+    cdef int nd = cnp.PyArray_NDIM(x)
+    cdef Py_ssize_t r = cnp.PyArray_DIMS(x)[nd - 2], c = cnp.PyArray_DIMS(x)[nd - 1]
+    cdef Py_ssize_t b0 = cnp.PyArray_STRIDES(x)[nd - 2], b1 = cnp.PyArray_STRIDES(x)[nd - 1]
+    if not cnp.PyArray_ISALIGNED(x) or b0 % itemsize or b1 % itemsize:
+        return -1
+    s0[0] = b0 // itemsize
+    s1[0] = b1 // itemsize
+    # A single row or column has no stride to honour along that axis.
+    if (c <= 1 or s1[0] == 1) and (r <= 1 or s0[0] >= c):
+        ld[0] = s0[0] if r > 1 else c
+        if ld[0] < 1:
+            ld[0] = 1
+        return 0
+    if (r <= 1 or s0[0] == 1) and (c <= 1 or s1[0] >= r):
+        ld[0] = s1[0] if c > 1 else r
+        if ld[0] < 1:
+            ld[0] = 1
+        return 1
+    return 2
+
+
+cdef inline void _loop(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept nogil:
+    # C[i, j] = sum_q op(A)[i, q] * op(B)[q, j] for i < m, j < n, q < k. Every
+    # offset is in-range indices times the operand's own element strides, so
+    # it stays inside the operand; c holds exactly m * n elements.
+    # Signed integers multiply and add as unsigned so that overflow wraps
+    # (as TensorFlow's kernels do) instead of being undefined behaviour.
+    cdef Py_ssize_t i, j, q, m = p.m, n = p.n, k = p.k
+    cdef Py_ssize_t sa0 = p.sa0, sa1 = p.sa1, sb0 = p.sb0, sb1 = p.sb1
+    cdef scalar_t *crow
+    cdef scalar_t *brow
+    cdef scalar_t aiq
+    cdef uint32_t u32
+    cdef uint64_t u64
+    for i in range(m):
+        crow = c + i * n
+        for j in range(n):
+            crow[j] = 0
+        for q in range(k):
+            aiq = a[i * sa0 + q * sa1]
+            brow = b + q * sb0
+            if scalar_t is int32_t:
+                u32 = <uint32_t>aiq
+                if sb1 == 1:
+                    for j in range(n):
+                        crow[j] = <int32_t>(<uint32_t>crow[j] + u32 * <uint32_t>brow[j])
+                else:
+                    for j in range(n):
+                        crow[j] = <int32_t>(<uint32_t>crow[j] + u32 * <uint32_t>brow[j * sb1])
+            elif scalar_t is int64_t:
+                u64 = <uint64_t>aiq
+                if sb1 == 1:
+                    for j in range(n):
+                        crow[j] = <int64_t>(<uint64_t>crow[j] + u64 * <uint64_t>brow[j])
+                else:
+                    for j in range(n):
+                        crow[j] = <int64_t>(<uint64_t>crow[j] + u64 * <uint64_t>brow[j * sb1])
+            else:
+                if sb1 == 1:
+                    for j in range(n):
+                        crow[j] = crow[j] + aiq * brow[j]
+                else:
+                    for j in range(n):
+                        crow[j] = crow[j] + aiq * brow[j * sb1]
+
+
+cdef inline void _one(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept nogil:
+    cdef int M = <int>p.n, N = <int>p.m, K = <int>p.k, ldc = <int>p.n
+    cdef scalar_t one = 1
+    cdef scalar_t zero = 0
+    if p.use_blas:
+        # Column-major: C^T (n x m) = op(B)^T (n x k) @ op(A)^T (k x m).
+        if scalar_t is float:
+            sgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
+            return
+        elif scalar_t is double:
+            dgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
+            return
+        elif scalar_t is cython.floatcomplex:
+            cgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
+            return
+        elif scalar_t is cython.doublecomplex:
+            zgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
+            return
+    _loop(a, b, c, p)
+
+
+cdef void _run(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept nogil:
+    # One product per output batch index; the operands' offsets advance by
+    # their own batch strides (0 on broadcast axes), like an odometer.
+    cdef Py_ssize_t idx[MAX_BATCH_ND]
+    cdef Py_ssize_t offa = 0, offb = 0, t, d
+    cdef Py_ssize_t mat = p.m * p.n
+    for d in range(p.nb):
+        idx[d] = 0
+    for t in range(p.nbatch):
+        _one(<scalar_t *>(<char *>a + offa), <scalar_t *>(<char *>b + offb), c + t * mat, p)
+        d = p.nb - 1
+        while d >= 0:
+            idx[d] += 1
+            offa += p.bsa[d]
+            offb += p.bsb[d]
+            if idx[d] < p.bdims[d]:
+                break
+            offa -= p.bsa[d] * p.bdims[d]
+            offb -= p.bsb[d] * p.bdims[d]
+            idx[d] = 0
+            d -= 1
+
+
+cdef void _dispatch(int kind, void *a, void *b, void *c, Plan *p) noexcept nogil:
+    if kind == K_F32:
+        _run(<float *>a, <float *>b, <float *>c, p)
+    elif kind == K_F64:
+        _run(<double *>a, <double *>b, <double *>c, p)
+    elif kind == K_C64:
+        _run(<float complex *>a, <float complex *>b, <float complex *>c, p)
+    elif kind == K_C128:
+        _run(<double complex *>a, <double complex *>b, <double complex *>c, p)
+    elif kind == K_I32:
+        _run(<int32_t *>a, <int32_t *>b, <int32_t *>c, p)
+    else:
+        _run(<int64_t *>a, <int64_t *>b, <int64_t *>c, p)
+
+
+cdef inline char _flag(int layout, int adj, bint cplx) noexcept:
+    # The BLAS flag that turns x's storage, read column-major, into the
+    # transpose of op(x) (see the module docstring).
+    if layout == 0:
+        if adj:
+            return b'C' if cplx else b'T'
+        return b'N'
+    return b'N' if adj else b'T'
+
+
+cdef object matmul_arrays(cnp.ndarray a, cnp.ndarray b, int adj_a, int adj_b):
+    cdef int typenum = cnp.PyArray_TYPE(a)
+    if cnp.PyArray_TYPE(b) != typenum:
+        return None
+    cdef int kind = _kind_of(typenum)
+    if kind < 0:
+        return None
+    cdef int nda = cnp.PyArray_NDIM(a), ndb = cnp.PyArray_NDIM(b)
+    if nda < 2 or ndb < 2:
+        return None
+    cdef Plan p
+    cdef int nb = (nda if nda > ndb else ndb) - 2
+    if nb > MAX_BATCH_ND:
+        return None
+    cdef cnp.npy_intp *da = cnp.PyArray_DIMS(a)
+    cdef cnp.npy_intp *db = cnp.PyArray_DIMS(b)
+    cdef Py_ssize_t ra = da[nda - 2], ca = da[nda - 1], rb = db[ndb - 2], cb = db[ndb - 1]
+    if adj_a:
+        p.m = ca
+        p.k = ra
+    else:
+        p.m = ra
+        p.k = ca
+    if (cb if adj_b else rb) != p.k:
+        return None
+    p.n = rb if adj_b else cb
+    cdef cnp.npy_intp out_dims[MAX_BATCH_ND + 2]
+    cdef Py_ssize_t i, ia, ib, sa, sb, nbatch = 1
+    for i in range(nb):
+        # Batch axes align on the right; a missing axis is a 1.
+        ia = i - (nb - (nda - 2))
+        ib = i - (nb - (ndb - 2))
+        sa = da[ia] if ia >= 0 else 1
+        sb = db[ib] if ib >= 0 else 1
+        if sa == sb or sb == 1:
+            out_dims[i] = sa
+        elif sa == 1:
+            out_dims[i] = sb
+        else:
+            return None
+        nbatch *= out_dims[i]
+    out_dims[nb] = p.m
+    out_dims[nb + 1] = p.n
+    if <double>nbatch * <double>p.m * <double>p.n * <double>cnp.PyArray_ITEMSIZE(a) > _MAX_OUT_BYTES:
+        return None
+    try:
+        out = cnp.PyArray_EMPTY(nb + 2, out_dims, typenum, 0)
+    except (MemoryError, ValueError):
+        return None
+    if nbatch == 0 or p.m == 0 or p.n == 0:
+        return out
+    cdef cnp.ndarray o = <cnp.ndarray>out
+    cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(a)
+    if p.k == 0:
+        memset(cnp.PyArray_DATA(o), 0, nbatch * p.m * p.n * itemsize)
+        return out
+    cdef bint cplx = kind == K_C64 or kind == K_C128
+    p.use_blas = cplx or (kind <= K_F64 and p.m * p.n * p.k > TINY_WORK)
+    if p.use_blas and (p.m > INT_MAX or p.n > INT_MAX or p.k > INT_MAX):
+        return None
+    cdef Py_ssize_t lda = 0, ldb = 0, s0 = 0, s1 = 0
+    cdef int la = _layout(a, itemsize, &lda, &s0, &s1)
+    # Copy only what neither gemm nor the loop can read in place; a
+    # Fortran-ordered complex operand cannot be conjugated without a copy.
+    if la < 0 or (p.use_blas and (la == 2 or (la == 1 and adj_a and cplx))):
+        # A fresh C-ordered copy: aligned, unit strides.
+        a = np.array(a, order="C", copy=True)
+        la = _layout(a, itemsize, &lda, &s0, &s1)
+    if adj_a:
+        p.sa0 = s1
+        p.sa1 = s0
+    else:
+        p.sa0 = s0
+        p.sa1 = s1
+    cdef int lb = _layout(b, itemsize, &ldb, &s0, &s1)
+    if lb < 0 or (p.use_blas and (lb == 2 or (lb == 1 and adj_b and cplx))):
+        # A fresh C-ordered copy: aligned, unit strides.
+        b = np.array(b, order="C", copy=True)
+        lb = _layout(b, itemsize, &ldb, &s0, &s1)
+    if adj_b:
+        p.sb0 = s1
+        p.sb1 = s0
+    else:
+        p.sb0 = s0
+        p.sb1 = s1
+    if p.use_blas:
+        if lda > INT_MAX or ldb > INT_MAX:
+            return None
+        p.lda = <int>lda
+        p.ldb = <int>ldb
+        p.fa = _flag(la, adj_a, cplx)
+        p.fb = _flag(lb, adj_b, cplx)
+    # Batch strides of each operand over the output's batch axes.
+    cdef cnp.npy_intp *sta = cnp.PyArray_STRIDES(a)
+    cdef cnp.npy_intp *stb = cnp.PyArray_STRIDES(b)
+    da = cnp.PyArray_DIMS(a)
+    db = cnp.PyArray_DIMS(b)
+    for i in range(nb):
+        ia = i - (nb - (nda - 2))
+        ib = i - (nb - (ndb - 2))
+        p.bsa[i] = sta[ia] if ia >= 0 and da[ia] != 1 else 0
+        p.bsb[i] = stb[ib] if ib >= 0 and db[ib] != 1 else 0
+        p.bdims[i] = out_dims[i]
+    p.nb = nb
+    p.nbatch = nbatch
+    cdef void *pa = cnp.PyArray_DATA(a)
+    cdef void *pb = cnp.PyArray_DATA(b)
+    cdef void *pc = cnp.PyArray_DATA(o)
+    if nbatch * p.m * p.n * p.k > NOGIL_WORK:
+        with nogil:
+            _dispatch(kind, pa, pb, pc, &p)
+    else:
+        _dispatch(kind, pa, pb, pc, &p)
+    return out
+
+
+def matmul(a, b, bint adjoint_a=False, bint adjoint_b=False):
+    """a @ b for NumPy arrays of rank >= 2 with broadcast batch axes;
+    adjoint_a / adjoint_b take the conjugate transpose of the last two axes
+    first. float32/64 and complex go to BLAS gemm, int32/int64 and tiny real
+    matrices to a C loop. Returns None for other dtypes or shapes that do
+    not multiply (the caller falls back to NumPy, which names the error)."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray:
+        return None
+    return matmul_arrays(<cnp.ndarray>a, <cnp.ndarray>b, adjoint_a, adjoint_b)
+
+
+def matmul_tensors(x, y):
+    """The public matmul's fast path: x @ y for two CPU Tensors of one
+    dtype, outside tapes, tracers and device scopes. Returns a Tensor, or
+    None when anything needs the dispatcher (which also raises errors)."""
+    if type(x) is not Tensor or type(y) is not Tensor:
+        return None
+    cdef Context ctx = CTX
+    if ctx.n_recorders or ctx.n_tracers or ctx.n_device_scopes:
+        return None
+    cdef Tensor tx = <Tensor>x, ty = <Tensor>y
+    if tx._device or ty._device or tx._dtype is not ty._dtype:
+        return None
+    r = matmul_arrays(<cnp.ndarray>tx._value, <cnp.ndarray>ty._value, 0, 0)
+    if r is None:
+        return None
+    return make_tensor(r, tx._dtype, 0)
+
+
+def matmul_tensors_t(x, y, bint transpose_a, bint transpose_b, bint adjoint_a,
+                     bint adjoint_b):
+    """matmul_tensors with transposed or adjoint operands. None as there,
+    and also for a complex operand that is transposed but not conjugated,
+    or both flags of one operand (the dispatcher's errors)."""
+    if type(x) is not Tensor or type(y) is not Tensor:
+        return None
+    cdef Context ctx = CTX
+    if ctx.n_recorders or ctx.n_tracers or ctx.n_device_scopes:
+        return None
+    cdef Tensor tx = <Tensor>x, ty = <Tensor>y
+    if tx._device or ty._device or tx._dtype is not ty._dtype:
+        return None
+    if (transpose_a and adjoint_a) or (transpose_b and adjoint_b):
+        return None
+    if (transpose_a or transpose_b) and tx._dtype.is_complex:
+        return None
+    r = matmul_arrays(<cnp.ndarray>tx._value, <cnp.ndarray>ty._value,
+                      transpose_a or adjoint_a, transpose_b or adjoint_b)
+    if r is None:
+        return None
+    return make_tensor(r, tx._dtype, 0)

@@ -1,0 +1,499 @@
+"""The tape: records ops whose inputs are watched, and runs them backwards.
+
+A tape keeps a map from tensor id to the node that produced it, and the set
+of watched ids; tensors hold no reference to tapes, so there are no cycles.
+Gradients are computed with eager's own ops while outer tapes keep
+recording, which is what makes higher derivatives work.
+"""
+cimport cython
+from cpython.object cimport PyObject
+from cpython.dict cimport PyDict_GetItem
+from cpython.pystate cimport PyThreadState_GetDict
+import numpy as np
+
+from eager._ext.tensor cimport Tensor, make_tensor
+from eager._ext.dispatch cimport OpDef, convert_to_tensor
+from eager._ext.context cimport Context, CTX
+from eager._ext.dtypes cimport DType, FLOAT16, COMPLEX128
+
+from eager import errors
+
+cdef object _add_op = None
+cdef object _zeros_like = None
+
+
+cdef _load_ops():
+    global _add_op, _zeros_like
+    if _add_op is None:
+        from eager.ops import math as m, array as a
+        _add_op = m.add
+        _zeros_like = a.zeros_like
+
+
+cdef inline bint _differentiable_dtype(Tensor t):
+    return FLOAT16 <= t._dtype.code <= COMPLEX128
+
+
+@cython.freelist(64)
+cdef class Node:
+    def __repr__(self):
+        return "<Node %s>" % (self.op.name if self.op is not None else "custom")
+
+
+cdef str _STACK_KEY = "eager.tape_stack"
+
+
+cdef list _stack():
+    """This thread's stack of active tapes (kept in the thread state dict:
+    a C dict look-up, cheaper than threading.local)."""
+    cdef PyObject* d = PyThreadState_GetDict()
+    cdef PyObject* item
+    if d == NULL:
+        raise RuntimeError("eager: no thread state")
+    item = PyDict_GetItem(<object>d, _STACK_KEY)
+    if item != NULL:
+        return <list>item
+    st = []
+    (<dict>d)[_STACK_KEY] = st
+    return st
+
+
+cdef class Tape:
+    def __cinit__(self, bint persistent=False, bint watch_accessed_variables=True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._recording = False
+        self._used = False
+        self._watched = set()
+        self._marked = []
+        self._producer = {}
+        self._variables = []
+        self._thread_stack = None
+
+    def __dealloc__(self):
+        self._unmark()
+
+    cdef void _mark(self, Tensor t):
+        # Watched ids live in the set; the tensor's counter is only a hint
+        # that lets record_operation skip unwatched inputs without a look-up.
+        if t._id not in self._watched:
+            self._watched.add(t._id)
+            t._nwatch += 1
+            self._marked.append(t)
+
+    cdef void _unmark(self):
+        cdef Tensor t
+        if self._marked:
+            for x in self._marked:
+                t = <Tensor>x
+                t._nwatch -= 1
+            self._marked = []
+
+    # ---- activation ------------------------------------------------------
+    def push(self):
+        """Makes this tape record in the current thread."""
+        if self._thread_stack is not None:
+            raise RuntimeError("This tape is already recording; a GradientTape cannot "
+                               "be entered twice at the same time")
+        self._thread_stack = _stack()
+        self._thread_stack.append(self)
+        self._recording = True
+        CTX.n_recorders += 1
+
+    def pop(self):
+        """Stops this tape recording (it keeps what it recorded)."""
+        if self._thread_stack is None:
+            return
+        if self._recording:
+            self._recording = False
+            CTX.n_recorders -= 1
+        try:
+            self._thread_stack.remove(self)
+        except ValueError:
+            pass
+        self._thread_stack = None
+
+    def pause(self):
+        if self._recording:
+            self._recording = False
+            CTX.n_recorders -= 1
+            return True
+        return False
+
+    def resume(self):
+        if not self._recording and self._thread_stack is not None:
+            self._recording = True
+            CTX.n_recorders += 1
+
+    @property
+    def recording(self):
+        return self._recording
+
+    @property
+    def active(self):
+        return self._thread_stack is not None
+
+    # ---- watching --------------------------------------------------------
+    def watch(self, Tensor t):
+        if self._used:
+            raise RuntimeError("GradientTape.watch on a non-persistent tape that has "
+                               "already computed gradients")
+        self._mark(t)
+
+    def is_watched(self, Tensor t):
+        return t._id in self._watched
+
+    def variable_accessed(self, variable):
+        for v in self._variables:
+            if v is variable:
+                return
+        self._variables.append(variable)
+
+    @property
+    def variables(self):
+        return list(self._variables)
+
+    cdef void _add(self, Node node):
+        cdef Tensor o
+        for x in node.outputs:
+            o = <Tensor>x
+            key = o._id  # outputs are new tensors: not watched yet
+            self._watched.add(key)
+            o._nwatch += 1
+            self._marked.append(o)
+            self._producer[key] = node
+
+    def reset(self):
+        self.release()
+        self._used = False
+
+    def release(self):
+        self._unmark()
+        self._watched = set()
+        self._producer = {}
+        self._variables = []
+
+    def num_nodes(self):
+        return len(self._producer)
+
+    # ---- backprop --------------------------------------------------------
+    def gradient(self, list targets, list sources, list output_gradients,
+                 bint keep=False):
+        """Gradients of sum(targets) (weighted by output_gradients) with
+        respect to each source Tensor; None where a source is unconnected.
+        `keep` leaves the tape usable (persistent tapes, jacobians)."""
+        if self._used:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
+                               "one set of gradients (or jacobians); pass persistent=True")
+        try:
+            return _backprop(self._producer, targets, sources, output_gradients)
+        finally:
+            if not (keep or self.persistent):
+                self._used = True
+                self.release()
+
+
+cdef object _record_c(object opobj, list inputs, tuple outputs, object attrs):
+    return record_operation(<OpDef>opobj, inputs, outputs, attrs)
+
+
+CTX.record_c = _record_c
+
+
+cpdef record_operation(OpDef op, list inputs, tuple outputs, dict attrs):
+    """The dispatcher's hook: puts the op on every recording tape of this
+    thread that watches one of its inputs."""
+    if op is None or not op.differentiable:
+        return
+    cdef Tensor t
+    for x in inputs:
+        if (<Tensor>x)._nwatch:
+            break
+    else:
+        return
+    cdef list stack = _stack()
+    if not stack:
+        return
+    cdef Node node = None
+    cdef Tape tape
+    for tp in stack:
+        tape = <Tape>tp
+        if not tape._recording:
+            continue
+        for x in inputs:
+            t = <Tensor>x
+            if t._nwatch and t._id in tape._watched:
+                if node is None:
+                    node = Node.__new__(Node)
+                    node.op = op
+                    node.inputs = inputs
+                    node.outputs = outputs
+                    node.attrs = attrs
+                tape._add(node)
+                break
+
+
+def record_custom(list inputs, tuple outputs, grad_fn, OpDef op=None):
+    """Records a node whose gradient is grad_fn(g, ans, *inputs) (custom_gradient)."""
+    cdef list stack = _stack()
+    cdef Node node = None
+    cdef Tape tape
+    for tp in stack:
+        tape = <Tape>tp
+        if not tape._recording:
+            continue
+        for x in inputs:
+            t = <Tensor>x
+            if t._nwatch and t._id in tape._watched:
+                if node is None:
+                    node = Node.__new__(Node)
+                    node.op = op
+                    node.inputs = inputs
+                    node.outputs = outputs
+                    node.attrs = None
+                    node.grad_fn = grad_fn
+                tape._add(node)
+                break
+
+
+def active_tapes():
+    """This thread's recording tapes, innermost last."""
+    return [t for t in _stack() if (<Tape>t)._recording]
+
+
+def variable_accessed(variable):
+    """A Variable calls this when it is read: recording tapes that watch
+    accessed variables watch it and remember it (implicit_gradients)."""
+    cdef Tape tape
+    if not CTX.n_recorders:
+        return
+    for tp in _stack():
+        tape = <Tape>tp
+        if tape._recording:
+            tape.variable_accessed(variable)
+            if tape.watch_accessed_variables and getattr(variable, "trainable", True):
+                tape._mark(<Tensor>variable.handle)
+
+
+cdef object _ones_like(Tensor t):
+    if t._device == 0:
+        return make_tensor(np.ones(t._value.shape, t._dtype.np_dtype), t._dtype, 0)
+    _load_ops()
+    return _zeros_like(t) + 1
+
+
+cdef object _sum(list gs):
+    if len(gs) == 1:
+        return gs[0]
+    _load_ops()
+    r = gs[0]
+    for g in gs[1:]:
+        r = _add_op(r, g)
+    return r
+
+
+cdef object _backprop(dict producer, list targets, list sources, list output_gradients):
+    cdef Tensor t
+    cdef Node node
+    cdef dict grads = {}           # tensor id -> list of gradient Tensors
+    cdef dict pending = {}         # Node -> number of consumers not yet processed
+    cdef list ready = []
+    cdef list stack = []
+    cdef set seen = set()
+    cdef set source_ids = set()
+    cdef dict results = {}
+    cdef Py_ssize_t i
+
+    for x in sources:
+        source_ids.add((<Tensor>x)._id)
+    # The initial gradients.
+    for i in range(len(targets)):
+        t = <Tensor>targets[i]
+        g = output_gradients[i] if output_gradients is not None else None
+        if g is None:
+            if not _differentiable_dtype(t):
+                continue
+            g = _ones_like(t)
+        grads.setdefault(t._id, []).append(g)
+        node = producer.get(t._id)
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.append(node)
+    # Count, for every node reachable from the targets, how many consumers
+    # in that subgraph must hand it a gradient first.
+    while stack:
+        node = <Node>stack.pop()
+        pending.setdefault(node, 0)
+        for x in node.inputs:
+            p = producer.get((<Tensor>x)._id)
+            if p is None:
+                continue
+            pending[p] = pending.get(p, 0) + 1
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    for n, c in pending.items():
+        if c == 0:
+            ready.append(n)
+
+    while ready:
+        node = <Node>ready.pop()
+        outs = node.outputs
+        gouts = []
+        anyg = False
+        for x in outs:
+            t = <Tensor>x
+            gl = grads.pop(t._id, None)
+            if gl is not None:
+                g = _sum(gl)
+                if t._id in source_ids:
+                    results[t._id] = g
+                anyg = True
+            else:
+                g = None
+            gouts.append(g)
+        if anyg:
+            in_grads = _call_grad(node, gouts)
+            for i in range(len(node.inputs)):
+                gi = in_grads[i] if i < len(in_grads) else None
+                if gi is None:
+                    continue
+                t = <Tensor>node.inputs[i]
+                if not _differentiable_dtype(t):
+                    continue
+                grads.setdefault(t._id, []).append(gi)
+        for x in node.inputs:
+            p = producer.get((<Tensor>x)._id)
+            if p is None:
+                continue
+            c = pending[p] - 1
+            pending[p] = c
+            if c == 0:
+                ready.append(p)
+
+    out = []
+    for x in sources:
+        t = <Tensor>x
+        if t._id in results:
+            out.append(results[t._id])
+        else:
+            gl = grads.get(t._id)
+            out.append(_sum(gl) if gl is not None else None)
+    return out
+
+
+cdef object _call_grad(Node node, list gouts):
+    cdef Tensor t
+    if len(gouts) == 1:
+        g = gouts[0]
+        ans = node.outputs[0]
+    else:
+        _load_ops()
+        for i in range(len(gouts)):
+            if gouts[i] is None:
+                gouts[i] = _zeros_like(node.outputs[i])
+        g = tuple(gouts)
+        ans = node.outputs
+    if node.grad_fn is not None:
+        r = node.grad_fn(g, ans, *node.inputs)
+    elif node.attrs:
+        r = node.op.grad(g, ans, *node.inputs, **node.attrs)
+    else:
+        r = node.op.grad(g, ans, *node.inputs)
+    if r is None or isinstance(r, Tensor):
+        r = (r,)
+    if node.op is not None and node.op.unbroadcast:
+        r = _unbroadcast_all(tuple(r), node.inputs)
+    return r
+
+
+cdef tuple _unbroadcast_all(tuple grads, list inputs):
+    # The common case (no broadcasting) costs one tuple comparison per input.
+    global _unbroadcast
+    cdef list out = []
+    for i in range(len(grads)):
+        gi = grads[i]
+        x = inputs[i]
+        if gi is None or (type(gi) is Tensor and
+                          (<Tensor>gi)._value.shape == (<Tensor>x)._value.shape):
+            out.append(gi)
+        else:
+            if _unbroadcast is None:
+                from eager.ops._registry import unbroadcast
+                _unbroadcast = unbroadcast
+            out.append(_unbroadcast(gi, x.shape))
+    return tuple(out)
+
+
+cdef object _unbroadcast = None
+
+
+# ---- the seed's gradients_function, on the C path -----------------------
+cdef dict _ones_cache = {}
+
+
+cdef object _scalar_one(Tensor t):
+    # Tensors are immutable, so one 0-d "1" per dtype serves every call.
+    r = _ones_cache.get(t._dtype.code)
+    if r is None:
+        r = make_tensor(np.ones((), t._dtype.np_dtype), t._dtype, 0)
+        _ones_cache[t._dtype.code] = r
+    return r
+
+
+cdef inline bint _is_variable(object x):
+    return getattr(x, "_is_eager_variable", False)
+
+
+def value_and_gradients(f, tuple args_in, dict kwds, list idx):
+    """Runs f(*args, **kwds) under a fresh tape watching args[i] for i in
+    idx (all arguments when idx is None); returns (value, [gradient per
+    watched argument]), zeros where the value does not depend on one."""
+    cdef Tape tape = Tape.__new__(Tape, False, False)
+    cdef list args = list(args_in)
+    cdef list sources = []
+    cdef Tensor src
+    cdef Py_ssize_t i, n = len(args)
+    if idx is None:
+        idx = list(range(n))
+    tape.push()
+    try:
+        for i in idx:
+            a = args[i]
+            if type(a) is not Tensor:
+                if _is_variable(a):
+                    src = <Tensor>a.handle
+                else:
+                    a = convert_to_tensor(a)
+                    args[i] = a
+                    src = <Tensor>a
+            else:
+                src = <Tensor>a
+            tape._mark(src)
+            sources.append(src)
+        value = f(*args, **kwds) if kwds else f(*args)
+    finally:
+        tape.pop()
+    if type(value) is not Tensor:
+        if _is_variable(value):
+            value = value.read_value()
+        if value is None:
+            raise ValueError("gradients_function: %s returned None; it must return a Tensor"
+                             % getattr(f, "__name__", "f"))
+        value = convert_to_tensor(value)
+    cdef Tensor v = <Tensor>value
+    cdef list og = None
+    if v._device == 0 and v._value.ndim == 0 and FLOAT16 <= v._dtype.code <= COMPLEX128:
+        og = [_scalar_one(v)]
+    try:
+        grads = _backprop(tape._producer, [value], sources, og)
+    finally:
+        tape._used = True
+        tape.release()
+    for i in range(len(grads)):
+        if grads[i] is None:
+            src = <Tensor>sources[i]
+            if FLOAT16 <= src._dtype.code <= COMPLEX128:
+                _load_ops()
+                grads[i] = _zeros_like(src)
+    return value, grads
