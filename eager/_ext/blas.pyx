@@ -1,5 +1,13 @@
-"""Matrix products on the CPU: BLAS gemm (SciPy's cython_blas) for float and
-complex matrices, typed C loops for integers and tiny matrices.
+"""Matrix products on the CPU: BLAS gemm for float and complex matrices,
+typed C loops for integers and tiny matrices.
+
+Which gemm: the one NumPy's own matmul and linalg call, found by symbol in
+NumPy's bundled OpenBLAS, else SciPy's cython_blas. Two OpenBLAS thread
+pools in one process (NumPy's and SciPy's) must not take turns: the pool
+that just finished spins on one of the two cores while the other waits for
+a scheduler slice, and a 128 x 128 sgemm alternating with a NumPy matmul
+went from 0.05 ms to 7.8 ms per pair on this machine (CONVENTIONS.md,
+"Threads"). `BLAS_SOURCE` says which one is in use.
 
 NumPy arrays are row-major and BLAS is column-major: the column-major view
 of a row-major C is C^T, and C = A @ B is C^T = B^T @ A^T, so gemm gets the
@@ -17,11 +25,87 @@ from scipy.linalg.cython_blas cimport sgemm, dgemm, cgemm, zgemm
 from eager._ext.tensor cimport Tensor, make_tensor
 from eager._ext.context cimport Context, CTX
 
+import ctypes
+import glob
 import os
 
 import numpy as np
 
 cnp.import_array()
+
+# The Fortran gemm interface, with 64-bit (ILP64) or 32-bit integers; the
+# scalars are passed as void * so one type serves s/d/c/z.
+ctypedef void (*gemm64_fn)(char *, char *, int64_t *, int64_t *, int64_t *, void *, void *,
+                           int64_t *, void *, int64_t *, void *, void *, int64_t *) noexcept nogil
+ctypedef void (*gemm32_fn)(char *, char *, int *, int *, int *, void *, void *,
+                           int *, void *, int *, void *, void *, int *) noexcept nogil
+
+cdef gemm64_fn _GEMM64[4]       # by kind: s, d, c, z; NULL when not found
+cdef gemm32_fn _GEMM32[4]
+for _i in range(4):
+    _GEMM64[_i] = NULL
+    _GEMM32[_i] = NULL
+
+# (symbol pattern, 64-bit integers) of the gemm in NumPy's bundled OpenBLAS,
+# newest wheel naming first.
+_SYMBOLS = (("scipy_%sgemm_64_", True), ("%sgemm_64_", True), ("scipy_%sgemm64_", True),
+            ("%sgemm64_", True), ("scipy_%sgemm_", False))
+
+
+def _numpy_blas_libraries():
+    base = os.path.dirname(np.__file__)
+    found = []
+    for pattern in (os.path.join(base, os.pardir, "numpy.libs", "*blas*"),
+                    os.path.join(base, ".dylibs", "*blas*")):
+        found.extend(sorted(glob.glob(pattern)))
+    return found
+
+
+def _load_numpy_gemm():
+    """Points _GEMM64 / _GEMM32 at NumPy's gemm; returns its description,
+    or None when it cannot be found (then SciPy's cython_blas is used)."""
+    cdef size_t addr
+    for path in _numpy_blas_libraries():
+        try:
+            lib = ctypes.CDLL(path)   # already loaded by NumPy: the same library
+        except OSError:
+            continue
+        for pattern, wide in _SYMBOLS:
+            try:
+                fns = [getattr(lib, pattern % t) for t in "sdcz"]
+            except AttributeError:
+                continue
+            for kind in range(4):
+                addr = <size_t>ctypes.cast(fns[kind], ctypes.c_void_p).value
+                if wide:
+                    _GEMM64[kind] = <gemm64_fn>addr
+                else:
+                    _GEMM32[kind] = <gemm32_fn>addr
+            return "numpy:%s:%s" % (os.path.basename(path), pattern % "?")
+    return None
+
+
+def _self_test():
+    # A wrong guess about the integer width would give garbage, not a crash
+    # on these tiny sizes: check before trusting the symbols.
+    rng = np.random.default_rng(0)
+    for dt in (np.float32, np.float64, np.complex64, np.complex128):
+        a = rng.standard_normal((9, 7)).astype(dt)
+        b = rng.standard_normal((7, 11)).astype(dt)
+        r = matmul_arrays(a, b, 0, 0)
+        if r is None or not np.allclose(r, a @ b, rtol=1e-4, atol=1e-4):
+            return False
+    return True
+
+
+def _choose_blas():
+    desc = _load_numpy_gemm()
+    if desc is not None and _self_test():
+        return desc
+    for i in range(4):
+        _GEMM64[i] = NULL
+        _GEMM32[i] = NULL
+    return "scipy.linalg.cython_blas"
 
 
 def _physical_memory():
@@ -59,9 +143,11 @@ cdef struct Plan:
     Py_ssize_t bsa[MAX_BATCH_ND]        # byte strides of A and B over it (0: broadcast)
     Py_ssize_t bsb[MAX_BATCH_ND]
     Py_ssize_t sa0, sa1, sb0, sb1       # element strides of op(A) and op(B)
-    int lda, ldb                        # BLAS leading dimensions
+    Py_ssize_t lda, ldb                 # BLAS leading dimensions
     char fa, fb                         # BLAS transpose flags of A and B
     int use_blas
+    gemm64_fn g64                       # NumPy's gemm for this dtype, or NULL
+    gemm32_fn g32
 
 
 ctypedef fused scalar_t:
@@ -162,24 +248,26 @@ cdef inline void _loop(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept 
 
 
 cdef inline void _one(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept nogil:
+    # Column-major: C^T (n x m) = op(B)^T (n x k) @ op(A)^T (k x m).
     cdef int M = <int>p.n, N = <int>p.m, K = <int>p.k, ldc = <int>p.n
+    cdef int lda = <int>p.lda, ldb = <int>p.ldb
+    cdef int64_t M8 = p.n, N8 = p.m, K8 = p.k, ldc8 = p.n, lda8 = p.lda, ldb8 = p.ldb
     cdef scalar_t one = 1
     cdef scalar_t zero = 0
-    if p.use_blas:
-        # Column-major: C^T (n x m) = op(B)^T (n x k) @ op(A)^T (k x m).
-        if scalar_t is float:
-            sgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
-            return
-        elif scalar_t is double:
-            dgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
-            return
-        elif scalar_t is cython.floatcomplex:
-            cgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
-            return
-        elif scalar_t is cython.doublecomplex:
-            zgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &p.ldb, a, &p.lda, &zero, c, &ldc)
-            return
-    _loop(a, b, c, p)
+    if not p.use_blas:
+        _loop(a, b, c, p)
+    elif p.g64 != NULL:
+        p.g64(&p.fb, &p.fa, &M8, &N8, &K8, &one, b, &ldb8, a, &lda8, &zero, c, &ldc8)
+    elif p.g32 != NULL:
+        p.g32(&p.fb, &p.fa, &M, &N, &K, &one, b, &ldb, a, &lda, &zero, c, &ldc)
+    elif scalar_t is float:
+        sgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &ldb, a, &lda, &zero, c, &ldc)
+    elif scalar_t is double:
+        dgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &ldb, a, &lda, &zero, c, &ldc)
+    elif scalar_t is cython.floatcomplex:
+        cgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &ldb, a, &lda, &zero, c, &ldc)
+    elif scalar_t is cython.doublecomplex:
+        zgemm(&p.fb, &p.fa, &M, &N, &K, &one, b, &ldb, a, &lda, &zero, c, &ldc)
 
 
 cdef void _run(scalar_t *a, scalar_t *b, scalar_t *c, Plan *p) noexcept nogil:
@@ -288,7 +376,14 @@ cdef object matmul_arrays(cnp.ndarray a, cnp.ndarray b, int adj_a, int adj_b):
         return out
     cdef bint cplx = kind == K_C64 or kind == K_C128
     p.use_blas = cplx or (kind <= K_F64 and p.m * p.n * p.k > TINY_WORK)
-    if p.use_blas and (p.m > INT_MAX or p.n > INT_MAX or p.k > INT_MAX):
+    p.g64 = NULL
+    p.g32 = NULL
+    if p.use_blas:
+        p.g64 = _GEMM64[kind]
+        p.g32 = _GEMM32[kind]
+    # 32-bit BLAS integers (SciPy's, or NumPy's when it is LP64).
+    cdef bint narrow = p.use_blas and p.g64 == NULL
+    if narrow and (p.m > INT_MAX or p.n > INT_MAX or p.k > INT_MAX):
         return None
     cdef Py_ssize_t lda = 0, ldb = 0, s0 = 0, s1 = 0
     cdef int la = _layout(a, itemsize, &lda, &s0, &s1)
@@ -316,10 +411,10 @@ cdef object matmul_arrays(cnp.ndarray a, cnp.ndarray b, int adj_a, int adj_b):
         p.sb0 = s0
         p.sb1 = s1
     if p.use_blas:
-        if lda > INT_MAX or ldb > INT_MAX:
+        if narrow and (lda > INT_MAX or ldb > INT_MAX):
             return None
-        p.lda = <int>lda
-        p.ldb = <int>ldb
+        p.lda = lda
+        p.ldb = ldb
         p.fa = _flag(la, adj_a, cplx)
         p.fb = _flag(lb, adj_b, cplx)
     # Batch strides of each operand over the output's batch axes.
@@ -397,3 +492,6 @@ def matmul_tensors_t(x, y, bint transpose_a, bint transpose_b, bint adjoint_a,
     if r is None:
         return None
     return make_tensor(r, tx._dtype, 0)
+
+
+BLAS_SOURCE = _choose_blas()

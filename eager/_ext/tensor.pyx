@@ -223,6 +223,12 @@ cdef object fast_binary(int op, object x, object y):
             b = <cnp.ndarray>u._value
             nd = cnp.PyArray_NDIM(a)
             if nd != cnp.PyArray_NDIM(b):
+                # A 0-d operand broadcasts like a scalar: the C loop takes it
+                # by pointer (tensor * weight, the linear-regression pattern).
+                if cnp.PyArray_NDIM(b) == 0:
+                    return _fast_with_0d(ctx, op, t, u, a, b, 1)
+                if nd == 0:
+                    return _fast_with_0d(ctx, op, u, t, b, a, 2)
                 return None
             for i in range(nd):
                 if cnp.PyArray_DIMS(a)[i] != cnp.PyArray_DIMS(b)[i]:
@@ -303,6 +309,38 @@ cdef object fast_binary(int op, object x, object y):
     res = make_tensor(out, t._dtype, 0)
     if ctx.n_recorders and ctx.record_c != NULL:
         _record_fast(ctx, op, t, sc, mode, res)
+    return res
+
+
+cdef object _fast_with_0d(Context ctx, int op, Tensor big, Tensor small, cnp.ndarray a,
+                          cnp.ndarray b, int mode):
+    """big op small (mode 1) or small op big (mode 2), small being 0-d."""
+    cdef int kind
+    cdef Py_ssize_t n
+    cdef cnp.ndarray out
+    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        return None
+    n = cnp.PyArray_SIZE(a)
+    if n > FAST_MAX:
+        return None
+    kind = _fast_kind(big._dtype.code)
+    if kind < 0:
+        return None
+    out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), 0)
+    if mode == 1:
+        r = eager_fast_binary(kind, op, 1, cnp.PyArray_DATA(a), cnp.PyArray_DATA(b),
+                              cnp.PyArray_DATA(out), n)
+    else:
+        r = eager_fast_binary(kind, op, 2, cnp.PyArray_DATA(b), cnp.PyArray_DATA(a),
+                              cnp.PyArray_DATA(out), n)
+    if r < 0:
+        return None
+    res = make_tensor(out, big._dtype, 0)
+    if ctx.n_recorders and ctx.record_c != NULL and (big._nwatch or small._nwatch):
+        if mode == 1:
+            ctx.record_c(_fast_opdefs[op], [big, small], (res,), None)
+        else:
+            ctx.record_c(_fast_opdefs[op], [small, big], (res,), None)
     return res
 
 

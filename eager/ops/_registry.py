@@ -93,6 +93,8 @@ def unbroadcast(g, shape):
     gshape = g.shape
     if tuple(gshape) == tuple(shape):
         return g
+    if len(shape) == 0:
+        return _red.reduce_sum(g)
     nd = len(gshape) - len(shape)
     axes = list(range(nd))
     for i, d in enumerate(shape):

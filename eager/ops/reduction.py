@@ -99,7 +99,7 @@ def _kept_shape(shape, axis):
 def _expand_back(g, x, axis, keepdims):
     """g (a reduction's output or gradient) broadcast back to x's shape."""
     from eager.ops import array as A
-    if not keepdims:
+    if not keepdims and g.ndim:
         g = A.reshape(g, _kept_shape(tuple(x.shape), axis))
     return A.broadcast_to(g, tuple(x.shape))
 
@@ -164,7 +164,8 @@ def _mean_kernel(x, axis=None, keepdims=False):
 
 def _mean_grad(g, ans, x, axis=None, keepdims=False):
     n = _reduced_count(tuple(x.shape), axis)
-    return (_expand_back(g, x, axis, keepdims) * (1.0 / max(n, 1)),)
+    # Scale the small gradient before it is broadcast to x's shape.
+    return (_expand_back(g * (1.0 / max(n, 1)), x, axis, keepdims),)
 
 
 _reduce_mean = defop("reduce_mean", reduction(NUMERIC), cpu=_mean_kernel, cuda="mean",
