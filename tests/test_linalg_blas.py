@@ -48,9 +48,25 @@ def _layout(x, kind):
     return np.ascontiguousarray(x)
 
 
+@pytest.fixture(params=["numpy", "scipy"])
+def blas_source(request):
+    """Runs a test with NumPy's gemm (the default where it is found) and with
+    SciPy's cython_blas (the fallback)."""
+    blas._set_source(request.param)
+    yield blas.BLAS_SOURCE
+    blas._set_source("numpy")
+
+
+def test_gemm_shares_numpys_blas_when_it_can():
+    # One BLAS thread pool per process (CONVENTIONS.md, "Threads"): with
+    # NumPy's bundled OpenBLAS present, gemm must be NumPy's, not SciPy's.
+    if blas._numpy_blas_libraries():
+        assert blas.BLAS_SOURCE.startswith("numpy:"), blas.BLAS_SOURCE
+
+
 @pytest.mark.parametrize("dtype", KINDS)
 @pytest.mark.parametrize("layout", ["C", "F", "strided", "reversed", "misaligned"])
-def test_blas_matmul_layouts_and_flags(dtype, layout):
+def test_blas_matmul_layouts_and_flags(dtype, layout, blas_source):
     rng = np.random.default_rng(0)
     for m, k, n in [(2, 2, 2), (1, 5, 1), (7, 1, 3), (9, 17, 12), (33, 20, 40)]:
         for adj_a in (False, True):
@@ -64,7 +80,7 @@ def test_blas_matmul_layouts_and_flags(dtype, layout):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
-def test_blas_batch_broadcasting_without_copies(dtype):
+def test_blas_batch_broadcasting_without_copies(dtype, blas_source):
     rng = np.random.default_rng(1)
     cases = [((3, 2, 4), (4, 5)), ((2, 4), (3, 4, 5)), ((2, 1, 2, 4), (3, 4, 5)),
              ((1, 2, 4), (3, 4, 5)), ((0, 2, 4), (4, 5)), ((2, 0, 4), (2, 4, 5))]

@@ -86,8 +86,10 @@ def _load_numpy_gemm():
 
 
 def _self_test():
-    # A wrong guess about the integer width would give garbage, not a crash
-    # on these tiny sizes: check before trusting the symbols.
+    # The symbols are found by name only: check that they compute what
+    # NumPy computes before trusting them. (The 64-bit integer patterns are
+    # safe to try even on a 32-bit build: little-endian, the low half holds
+    # these small values.)
     rng = np.random.default_rng(0)
     for dt in (np.float32, np.float64, np.complex64, np.complex128):
         a = rng.standard_normal((9, 7)).astype(dt)
@@ -495,3 +497,17 @@ def matmul_tensors_t(x, y, bint transpose_a, bint transpose_b, bint adjoint_a,
 
 
 BLAS_SOURCE = _choose_blas()
+
+
+def _set_source(str source):
+    """For tests: 'scipy' switches gemm to SciPy's cython_blas, 'numpy'
+    back to NumPy's (when it can be found). Returns BLAS_SOURCE."""
+    global BLAS_SOURCE
+    if source == "scipy":
+        for i in range(4):
+            _GEMM64[i] = NULL
+            _GEMM32[i] = NULL
+        BLAS_SOURCE = "scipy.linalg.cython_blas"
+    else:
+        BLAS_SOURCE = _choose_blas()
+    return BLAS_SOURCE

@@ -165,13 +165,15 @@ cdef class Tape:
 
     def reset(self):
         self.release()
+        self._variables = []
         self._used = False
 
     def release(self):
+        # Frees what the tape saved; the list of variables it saw stays
+        # (watched_variables() answers after gradient(), as TensorFlow's).
         self._unmark()
         self._watched = set()
         self._producer = {}
-        self._variables = []
 
     def num_nodes(self):
         return len(self._producer)

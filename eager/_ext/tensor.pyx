@@ -149,9 +149,16 @@ class TensorRef(object):
         return "<Reference wrapping %r>" % (self._tensor,)
 
 
+# Only make_tensor may create Tensors: one made by Tensor.__new__ from Python
+# would have no storage or dtype, and the C paths read those unchecked.
+cdef bint _constructing = False
+
+
 cdef Tensor make_tensor(object value, DType dtype, int device):
-    global _next_id
+    global _next_id, _constructing
+    _constructing = True
     cdef Tensor t = Tensor.__new__(Tensor)
+    _constructing = False
     t._value = value
     t._dtype = dtype
     t._device = device
@@ -357,6 +364,11 @@ cdef class Tensor:
     """
 
     __array_priority__ = 100
+
+    def __cinit__(self):
+        if not _constructing:
+            raise TypeError("Tensors are made by ops; use eager.constant(value) "
+                            "or eager.convert_to_tensor(value)")
 
     def __init__(self, *args, **kwargs):
         raise TypeError("Tensors are made by ops; use eager.constant(value) "

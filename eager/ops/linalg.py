@@ -5,7 +5,6 @@ import os
 import string as _string
 
 import numpy as np
-import scipy.linalg as _sl
 
 from eager import errors
 from eager._ext import blas as _blas
@@ -681,14 +680,20 @@ def _trisolve_kernel(a, b, lower=True, adjoint=False):
     batch = _batch_broadcast(a.shape[:-2], b.shape[:-2])
     if a.shape[-1] == 0 or b.shape[-1] == 0 or 0 in batch:
         return np.zeros(batch + b.shape[-2:], b.dtype)
-    a = np.broadcast_to(_lapack_input(a), batch + a.shape[-2:])
-    b = np.broadcast_to(_lapack_input(b), batch + b.shape[-2:])
-    try:
-        r = _sl.solve_triangular(a, b, lower=lower, trans="C" if adjoint else "N",
-                                 check_finite=False)
-    except np.linalg.LinAlgError:
-        raise ValueError("Input matrix is not invertible (a zero on the diagonal)") from None
-    return np.asarray(r).astype(b.dtype, copy=False)
+    # NumPy's LAPACK rather than SciPy's solve_triangular: SciPy's OpenBLAS
+    # is a second thread pool, and taking turns with NumPy's costs a
+    # scheduler slice per call (see eager/_ext/blas.pyx). The triangle that
+    # is not read is zeroed first; a zero on the diagonal is singular.
+    t = np.tril(a) if lower else np.triu(a)
+    if not np.all(np.diagonal(t, axis1=-2, axis2=-1)):
+        raise ValueError("Input matrix is not invertible (a zero on the diagonal)")
+    if adjoint:
+        t = np.conj(np.swapaxes(t, -1, -2))
+    t = np.broadcast_to(_lapack_input(t), batch + a.shape[-2:])
+    b2 = np.broadcast_to(_lapack_input(b), batch + b.shape[-2:])
+    with np.errstate(all="ignore"):
+        r = np.linalg.solve(t, b2)
+    return r.astype(b.dtype, copy=False)
 
 
 def _trisolve_grad(g, ans, a, b, lower=True, adjoint=False):

@@ -30,7 +30,8 @@ def _int_value(v, op, what):
     """A Python int from an int, NumPy integer or integer scalar tensor."""
     if isinstance(v, Tensor):
         if v.ndim != 0 or not v.dtype.is_integer:
-            raise TypeError("%s: %s must be an integer scalar, got a tensor %s" % (op, what, _desc(v)))
+            raise TypeError("%s: %s must be an integer scalar, got a tensor %s"
+                            % (op, what, _desc(v)))
         return int(v.numpy())
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
         if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu":
