@@ -85,4 +85,49 @@ static inline int eager_fast_binary(int kind, int op, int mode, const void *a,
   f(a, b, o, n);
   return 0;
 }
+
+/* Unary loops: [kind][op]; kind as above, NULL where the op has no loop
+ * (sqrt and reciprocal of integers). */
+enum { EAGER_FAST_NEG = 0, EAGER_FAST_SQUARE = 1, EAGER_FAST_ABS = 2,
+       EAGER_FAST_SQRT = 3, EAGER_FAST_RECIP = 4, EAGER_FAST_NUOPS = 5 };
+
+#define EAGER_ULOOP(T, NAME, EXPR)                                               \
+  static void NAME(const T *restrict a, T *restrict o, ptrdiff_t n) {           \
+    for (ptrdiff_t i = 0; i < n; ++i) { const T x = a[i]; o[i] = (EXPR); }        \
+  }
+
+EAGER_ULOOP(float, f32_neg, -x)
+EAGER_ULOOP(float, f32_square, x * x)
+EAGER_ULOOP(float, f32_abs, __builtin_fabsf(x))
+EAGER_ULOOP(float, f32_sqrt, __builtin_sqrtf(x))
+EAGER_ULOOP(float, f32_recip, 1.0f / x)
+EAGER_ULOOP(double, f64_neg, -x)
+EAGER_ULOOP(double, f64_square, x * x)
+EAGER_ULOOP(double, f64_abs, __builtin_fabs(x))
+EAGER_ULOOP(double, f64_sqrt, __builtin_sqrt(x))
+EAGER_ULOOP(double, f64_recip, 1.0 / x)
+EAGER_ULOOP(int32_t, i32_neg, (int32_t)(0u - (uint32_t)x))
+EAGER_ULOOP(int32_t, i32_square, (int32_t)((uint32_t)x * (uint32_t)x))
+EAGER_ULOOP(int32_t, i32_abs, (x < 0 ? (int32_t)(0u - (uint32_t)x) : x))
+EAGER_ULOOP(int64_t, i64_neg, (int64_t)(0ull - (uint64_t)x))
+EAGER_ULOOP(int64_t, i64_square, (int64_t)((uint64_t)x * (uint64_t)x))
+EAGER_ULOOP(int64_t, i64_abs, (x < 0 ? (int64_t)(0ull - (uint64_t)x) : x))
+
+typedef void (*eager_uloop_fn)(const void *, void *, ptrdiff_t);
+#define EAGER_U(P) ((eager_uloop_fn)P)
+
+static const eager_uloop_fn eager_fast_utable[4][EAGER_FAST_NUOPS] = {
+  { EAGER_U(f32_neg), EAGER_U(f32_square), EAGER_U(f32_abs), EAGER_U(f32_sqrt), EAGER_U(f32_recip) },
+  { EAGER_U(f64_neg), EAGER_U(f64_square), EAGER_U(f64_abs), EAGER_U(f64_sqrt), EAGER_U(f64_recip) },
+  { EAGER_U(i32_neg), EAGER_U(i32_square), EAGER_U(i32_abs), 0, 0 },
+  { EAGER_U(i64_neg), EAGER_U(i64_square), EAGER_U(i64_abs), 0, 0 },
+};
+
+static inline int eager_fast_unary(int kind, int op, const void *a, void *o, ptrdiff_t n) {
+  if (kind < 0 || kind > 3 || op < 0 || op >= EAGER_FAST_NUOPS) return -1;
+  eager_uloop_fn f = eager_fast_utable[kind][op];
+  if (!f) return -1;
+  f(a, o, n);
+  return 0;
+}
 #endif

@@ -17,6 +17,7 @@ cnp.import_array()
 cdef extern from "fast_kernels.h":
     int eager_fast_binary(int kind, int op, int mode, const void *a,
                           const void *b, void *o, Py_ssize_t n) nogil
+    int eager_fast_unary(int kind, int op, const void *a, void *o, Py_ssize_t n) nogil
 
 # Operands up to this many elements use the C loops; bigger ones go to NumPy,
 # whose SIMD loops win once the fixed ufunc cost is amortised.
@@ -26,6 +27,7 @@ cdef long long _next_id = 1
 # OpDefs of the fast-path ops by fast code (add, subtract, multiply, divide,
 # maximum, minimum), so a taped fast op is recorded as the registry op.
 cdef list _fast_opdefs = [None] * 6
+cdef list _fast_unary_opdefs = [None] * 5
 # The op namespace (eager.ops) that Tensor methods delegate to; installed by
 # eager/__init__.py, which keeps this module free of op logic.
 cdef object _ops = None
@@ -36,8 +38,39 @@ def _install_ops(namespace):
     _ops = namespace
 
 
-def _install_fast_opdef(int code, opdef):
-    _fast_opdefs[code] = opdef
+def _install_fast_opdef(int code, opdef, bint unary=False):
+    if unary:
+        _fast_unary_opdefs[code] = opdef
+    else:
+        _fast_opdefs[code] = opdef
+
+
+def _fast_unary(int op, x):
+    """op(x) in a C loop for a small contiguous CPU float/int tensor (neg,
+    square, abs, sqrt, reciprocal); None when that does not apply."""
+    cdef Context ctx = CTX
+    if ctx.n_tracers or type(x) is not Tensor:
+        return None
+    cdef Tensor t = <Tensor>x
+    if t._device:
+        return None
+    cdef cnp.ndarray a = <cnp.ndarray>t._value
+    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        return None
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
+    if n > FAST_MAX:
+        return None
+    cdef int kind = _fast_kind(t._dtype.code)
+    if kind < 0:
+        return None
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a),
+                                             cnp.PyArray_TYPE(a), 0)
+    if eager_fast_unary(kind, op, cnp.PyArray_DATA(a), cnp.PyArray_DATA(out), n) < 0:
+        return None
+    res = make_tensor(out, t._dtype, 0)
+    if ctx.n_recorders and ctx.record_c != NULL and t._nwatch:
+        ctx.record_c(_fast_unary_opdefs[op], [t], (res,), None)
+    return res
 
 
 cdef object _record_fast(Context ctx, int op, Tensor t, object other, int mode, object out):

@@ -6,7 +6,7 @@ import numpy as np
 import scipy.special as _sp
 
 from eager import errors
-from eager._ext.tensor import _fast_binary, _install_fast_opdef
+from eager._ext.tensor import _fast_binary, _fast_unary, _install_fast_opdef
 from eager._ext.dtypes import as_dtype
 from eager.ops._registry import (defop, api, execute, unary, binary, generic,
                                  MATCH_FIRST, NUMERIC, REAL, INEXACT, FLOATS,
@@ -231,12 +231,20 @@ for _code, _op in enumerate((_add, _subtract, _multiply, _div, _maximum, _minimu
 
 # ---- unary -------------------------------------------------------------------
 def _unary(name, kernel, grad, dtypes=NUMERIC, cuda=None, namespaces=("eager", "eager.math"),
-           doc=None, differentiable=True, out="same"):
+           doc=None, differentiable=True, out="same", fast=None):
     op = defop(name, unary(dtypes, out=out), cpu=kernel, cuda=cuda or name, grad=grad,
                differentiable=differentiable)
 
-    def fn(x, name=None):
-        return execute(op, (x,))
+    if fast is None:
+        def fn(x, name=None):
+            return execute(op, (x,))
+    else:
+        # Small contiguous tensors take the C loop (no ufunc, no errstate).
+        _install_fast_opdef(fast, op, True)
+
+        def fn(x, name=None):
+            r = _fast_unary(fast, x)
+            return r if r is not None else execute(op, (x,))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
     api(op, *namespaces)(fn)
@@ -244,7 +252,7 @@ def _unary(name, kernel, grad, dtypes=NUMERIC, cuda=None, namespaces=("eager", "
 
 
 negative = _unary("negative", np.negative, lambda g, ans, x: (negative(g),), SIGNED,
-                  cuda="-x", doc="-x elementwise.")
+                  cuda="-x", fast=0, doc="-x elementwise.")
 neg = negative
 
 
@@ -253,6 +261,7 @@ def _abs_kernel(x):
 
 
 abs = _unary("abs", _abs_kernel, lambda g, ans, x: (_abs_grad(g, x),), SIGNED, cuda="abs",
+             fast=2,
              doc="|x| elementwise (the modulus for complex x, as a real tensor). "
                  "The gradient at 0 is 0.")
 
@@ -266,15 +275,15 @@ def _abs_grad(g, x):
 sign = _unary("sign", np.sign, lambda g, ans, x: (zeros_like_(x),), SIGNED,
               doc="-1, 0 or 1 by the sign of x; its gradient is zero.")
 square = _unary("square", _quiet(np.square), lambda g, ans, x: (g * 2 * conj_if_complex(x),),
-                NUMERIC, cuda="x * x", doc="x * x elementwise.")
+                NUMERIC, cuda="x * x", fast=1, doc="x * x elementwise.")
 sqrt = _unary("sqrt", _quiet(np.sqrt), lambda g, ans, x: (g * 0.5 / conj_if_complex(ans),),
-              INEXACT, doc="The square root of x elementwise (nan below zero).")
+              INEXACT, fast=3, doc="The square root of x elementwise (nan below zero).")
 rsqrt = _unary("rsqrt", _quiet(lambda x: np.reciprocal(np.sqrt(x))),
                lambda g, ans, x: (g * -0.5 * ans * ans * ans,), INEXACT,
                doc="1 / sqrt(x) elementwise.")
 reciprocal = _unary("reciprocal", _quiet(np.reciprocal),
                     lambda g, ans, x: (negative(g) * ans * ans,), INEXACT,
-                    doc="1 / x elementwise.")
+                    fast=4, doc="1 / x elementwise.")
 exp = _unary("exp", _quiet(np.exp), lambda g, ans, x: (g * conj_if_complex(ans),), INEXACT,
              doc="e ** x elementwise.")
 expm1 = _unary("expm1", _quiet(np.expm1), lambda g, ans, x: (g * (ans + 1),), INEXACT,
