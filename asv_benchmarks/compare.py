@@ -7,9 +7,10 @@ each library timed in its own process, printed as one table of ratios.
     python compare.py --worker torch   # one library's timings, as JSON
 
 The ratio printed is eager time / peer time: lower is better for eager
-(0.50x: eager takes half the peer's time). Each library runs in a fresh
-subprocess so that imports and thread pools do not interfere, with the same
-BLAS/OpenMP thread count set in its environment before it starts.
+(0.50x: eager takes half the peer's time). Each library, and each workload,
+runs in a fresh subprocess so that imports, allocations and thread pools do
+not interfere, with the same BLAS/OpenMP thread count set in its
+environment before it starts.
 """
 import argparse
 import glob
@@ -546,30 +547,44 @@ def worker_env(threads):
     return env
 
 
+def _run_one(lib, names, args):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", lib,
+           "--only", ",".join(names), "--threads", str(args.threads)]
+    if args.quick:
+        cmd.append("--quick")
+    try:
+        proc = subprocess.run(cmd, env=worker_env(args.threads), capture_output=True,
+                              text=True, timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return {"lib": lib, "available": False,
+                "reason": "worker timed out after %d s" % args.timeout}
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if lines:
+        return json.loads(lines[-1])
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+    return {"lib": lib, "available": False,
+            "reason": "worker failed (rc %d): %s" % (proc.returncode, tail[0])}
+
+
 def run_parent(args, names):
+    """Each (library, workload) pair runs in a fresh process, so neither
+    another library nor an earlier workload's allocations, caches or spinning
+    BLAS threads can skew a timing."""
     libs = [l.strip() for l in args.libs.split(",") if l.strip()]
     results = {}
     for lib in libs:
-        cmd = [sys.executable, os.path.abspath(__file__), "--worker", lib,
-               "--only", ",".join(names), "--threads", str(args.threads)]
-        if args.quick:
-            cmd.append("--quick")
         start = time.time()
         sys.stderr.write("timing %s ... " % lib)
         sys.stderr.flush()
-        try:
-            proc = subprocess.run(cmd, env=worker_env(args.threads), capture_output=True,
-                                  text=True, timeout=args.timeout)
-            lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
-            if lines:
-                results[lib] = json.loads(lines[-1])
-            else:
-                tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-                results[lib] = {"lib": lib, "available": False,
-                                "reason": "worker failed (rc %d): %s" % (proc.returncode, tail[0])}
-        except subprocess.TimeoutExpired:
-            results[lib] = {"lib": lib, "available": False,
-                            "reason": "worker timed out after %d s" % args.timeout}
+        first = _run_one(lib, names[:1], args)
+        results[lib] = first
+        if first.get("available", False):
+            for name in names[1:]:
+                r = _run_one(lib, [name], args)
+                if r.get("available", False):
+                    first["results"].update(r["results"])
+                else:
+                    first["results"][name] = {"error": r.get("reason", "worker failed")}
         sys.stderr.write("%.1f s\n" % (time.time() - start))
     print_table(results, names, libs, args.threads, args.quick)
     if args.json:

@@ -189,3 +189,14 @@ def test_devices_without_gpu():
     with pytest.raises(ValueError, match="Invalid device"):
         with tf.device("/tpu:0"):
             pass
+
+
+def test_dlpack_with_pytorch_shares_memory():
+    torch = pytest.importorskip("torch")
+    t = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    pt = torch.from_dlpack(t)
+    assert pt.data_ptr() == np.asarray(t).__array_interface__["data"][0]
+    src = torch.arange(4.0)
+    e = tf.from_dlpack(src)
+    assert np.asarray(e).__array_interface__["data"][0] == src.data_ptr()
+    assert e.dtype == tf.float32 and e.numpy().tolist() == [0.0, 1.0, 2.0, 3.0]

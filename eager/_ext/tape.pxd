@@ -14,9 +14,8 @@ cdef class Tape:
     cdef readonly bint watch_accessed_variables
     cdef bint _recording            # counted in Context.n_recorders
     cdef bint _used                 # a non-persistent tape after gradient()
-    cdef set _watched               # ids of watched tensors
     cdef list _marked               # tensors whose _nwatch this tape raised
-    cdef dict _producer             # tensor id -> Node
+    cdef dict _producer             # watched tensor id -> the Node that made it (None: a source)
     cdef list _variables            # variables read while recording
     cdef object _thread_stack       # the thread-local stack this tape sits in
     cdef object __weakref__

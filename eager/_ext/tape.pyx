@@ -64,7 +64,6 @@ cdef class Tape:
         self.watch_accessed_variables = watch_accessed_variables
         self._recording = False
         self._used = False
-        self._watched = set()
         self._marked = []
         self._producer = {}
         self._variables = []
@@ -76,8 +75,9 @@ cdef class Tape:
     cdef void _mark(self, Tensor t):
         # Watched ids live in the set; the tensor's counter is only a hint
         # that lets record_operation skip unwatched inputs without a look-up.
-        if t._id not in self._watched:
-            self._watched.add(t._id)
+        key = t._id
+        if key not in self._producer:
+            self._producer[key] = None
             t._nwatch += 1
             self._marked.append(t)
 
@@ -141,7 +141,7 @@ cdef class Tape:
         self._mark(t)
 
     def is_watched(self, Tensor t):
-        return t._id in self._watched
+        return t._id in self._producer
 
     def variable_accessed(self, variable):
         for v in self._variables:
@@ -158,7 +158,6 @@ cdef class Tape:
         for x in node.outputs:
             o = <Tensor>x
             key = o._id  # outputs are new tensors: not watched yet
-            self._watched.add(key)
             o._nwatch += 1
             self._marked.append(o)
             self._producer[key] = node
@@ -172,7 +171,6 @@ cdef class Tape:
         # Frees what the tape saved; the list of variables it saw stays
         # (watched_variables() answers after gradient(), as TensorFlow's).
         self._unmark()
-        self._watched = set()
         self._producer = {}
 
     def num_nodes(self):
@@ -224,7 +222,7 @@ cpdef record_operation(OpDef op, list inputs, tuple outputs, dict attrs):
             continue
         for x in inputs:
             t = <Tensor>x
-            if t._nwatch and t._id in tape._watched:
+            if t._nwatch and t._id in tape._producer:
                 if node is None:
                     node = Node.__new__(Node)
                     node.op = op
@@ -246,7 +244,7 @@ def record_custom(list inputs, tuple outputs, grad_fn, OpDef op=None):
             continue
         for x in inputs:
             t = <Tensor>x
-            if t._nwatch and t._id in tape._watched:
+            if t._nwatch and t._id in tape._producer:
                 if node is None:
                     node = Node.__new__(Node)
                     node.op = op

@@ -429,7 +429,7 @@ def where(condition, x=None, y=None, name=None):
     """x where `condition` is true, else y, with broadcasting. With only
     `condition`, the indices of its true elements as an int64 [n, rank] tensor."""
     if x is None and y is None:
-        from eager.ops.array import _where_indices
+        from eager.ops.indexing import _where_indices
         return _where_indices(condition)
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither")

@@ -514,6 +514,7 @@ def _check_top_k(op, tensors, attrs):
 def _top_k_grad(g, ans, x, k, sorted=True):
     # Scatter the values' gradient back to where the values came from.
     from eager.ops import array as A
+    from eager.ops.indexing import scatter_nd
     from eager.ops.math import cast
     gv = g[0]
     idx = cast(ans[1], int64)
@@ -522,7 +523,7 @@ def _top_k_grad(g, ans, x, k, sorted=True):
     rows = _reduced_count(shape[:-1], None)
     offsets = A.reshape(A.range_(0, rows * n, n, dtype=int64), [rows, 1])
     flat = A.reshape(A.reshape(idx, [rows, k]) + offsets, [rows * k, 1])
-    gx = A.scatter_nd(flat, A.reshape(gv, [rows * k]), [rows * n])
+    gx = scatter_nd(flat, A.reshape(gv, [rows * k]), [rows * n])
     return (A.reshape(gx, list(shape)),)
 
 
