@@ -240,13 +240,7 @@ def value_and_gradients_function(f, params=None):
     """Returns a function that, called like f, returns (f's value, [df/darg
     for each argument (or those `params` names)]). Arguments the value does
     not depend on get zeros; Python floats become float32 tensors."""
-    vg = _tape.value_and_gradients
-
-    @functools.wraps(f)
-    def decorated(*args, **kwds):
-        idx = None if params is None else _arg_indices(f, params, len(args))
-        return vg(f, args, kwds, idx)
-    return decorated
+    return _tape.GradientsFunction(f, params, _arg_indices, True)
 
 
 def gradients_function(f, params=None):
@@ -256,13 +250,7 @@ def gradients_function(f, params=None):
         df = gradients_function(lambda x: x * x)
         df(3.)[0]   # 6.0
     """
-    vg = _tape.value_and_gradients
-
-    @functools.wraps(f)
-    def decorated(*args, **kwds):
-        idx = None if params is None else _arg_indices(f, params, len(args))
-        return vg(f, args, kwds, idx)[1]
-    return decorated
+    return _tape.GradientsFunction(f, params, _arg_indices, False)
 
 
 val_and_grad_function = value_and_gradients_function

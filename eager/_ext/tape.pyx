@@ -449,6 +449,48 @@ def value_and_gradients(f, tuple args_in, dict kwds, list idx):
     """Runs f(*args, **kwds) under a fresh tape watching args[i] for i in
     idx (all arguments when idx is None); returns (value, [gradient per
     watched argument]), zeros where the value does not depend on one."""
+    return _value_and_gradients(f, args_in, kwds, idx)
+
+
+cdef class GradientsFunction:
+    """What tfe.gradients_function / value_and_gradients_function return: a
+    callable with f's name and docstring, run without a Python frame of its
+    own (the seed's d3f chains three of them)."""
+    cdef object _f
+    cdef object _params
+    cdef object _arg_indices
+    cdef bint _with_value
+    cdef object __weakref__
+
+    def __cinit__(self, f, params, arg_indices, bint with_value):
+        self._f = f
+        self._params = params
+        self._arg_indices = arg_indices
+        self._with_value = with_value
+
+    def __call__(self, *args, **kwds):
+        idx = None if self._params is None else self._arg_indices(self._f, self._params, len(args))
+        r = _value_and_gradients(self._f, args, kwds, idx)
+        return r if self._with_value else r[1]
+
+    @property
+    def __name__(self):
+        return getattr(self._f, "__name__", "gradients_function")
+
+    @property
+    def __doc__(self):
+        return getattr(self._f, "__doc__", None)
+
+    @property
+    def __wrapped__(self):
+        return self._f
+
+    def __repr__(self):
+        return "<%s of %r>" % ("value_and_gradients_function" if self._with_value
+                               else "gradients_function", self._f)
+
+
+cdef tuple _value_and_gradients(f, tuple args_in, dict kwds, list idx):
     cdef Tape tape = Tape.__new__(Tape, False, False)
     cdef list args = list(args_in)
     cdef list sources = []
