@@ -15,13 +15,9 @@ from eager.ops._registry import API as _API
 _install_ops(_ops)
 globals().update(_API.get("eager", {}))
 
-bool = as_dtype("bool")  # noqa: A001  (TensorFlow's name)
-int8, int16, int32, int64 = (as_dtype(_n) for _n in ("int8", "int16", "int32", "int64"))
-uint8, uint16, uint32, uint64 = (as_dtype(_n) for _n in ("uint8", "uint16", "uint32", "uint64"))
-float16, float32, float64 = (as_dtype(_n) for _n in ("float16", "float32", "float64"))
-half, double = float16, float64
-complex64, complex128 = as_dtype("complex64"), as_dtype("complex128")
-string = as_dtype("string")
+from eager.dtypes import (bool, int8, int16, int32, int64, uint8, uint16, uint32,  # noqa: E402,F401,A004
+                          uint64, float16, float32, float64, half, double, complex64,
+                          complex128, string)
 newaxis = None
 
 from eager.ops.placement import device, num_gpus, from_dlpack, to_dlpack  # noqa: E402,F401

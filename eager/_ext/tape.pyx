@@ -211,49 +211,41 @@ cpdef record_operation(OpDef op, list inputs, tuple outputs, dict attrs):
             break
     else:
         return
+    cdef Node node = Node.__new__(Node)
+    node.op = op
+    node.inputs = inputs
+    node.outputs = outputs
+    node.attrs = attrs
+    _put_on_tapes(node)
+
+
+cdef int _put_on_tapes(Node node) except -1:
+    """Adds node to every recording tape of this thread that watches one of
+    its inputs."""
     cdef list stack = _stack()
-    if not stack:
-        return
-    cdef Node node = None
     cdef Tape tape
+    cdef Tensor t
     for tp in stack:
         tape = <Tape>tp
         if not tape._recording:
             continue
-        for x in inputs:
+        for x in node.inputs:
             t = <Tensor>x
             if t._nwatch and t._id in tape._producer:
-                if node is None:
-                    node = Node.__new__(Node)
-                    node.op = op
-                    node.inputs = inputs
-                    node.outputs = outputs
-                    node.attrs = attrs
                 tape._add(node)
                 break
+    return 0
 
 
 def record_custom(list inputs, tuple outputs, grad_fn, OpDef op=None):
     """Records a node whose gradient is grad_fn(g, ans, *inputs) (custom_gradient)."""
-    cdef list stack = _stack()
-    cdef Node node = None
-    cdef Tape tape
-    for tp in stack:
-        tape = <Tape>tp
-        if not tape._recording:
-            continue
-        for x in inputs:
-            t = <Tensor>x
-            if t._nwatch and t._id in tape._producer:
-                if node is None:
-                    node = Node.__new__(Node)
-                    node.op = op
-                    node.inputs = inputs
-                    node.outputs = outputs
-                    node.attrs = None
-                    node.grad_fn = grad_fn
-                tape._add(node)
-                break
+    cdef Node node = Node.__new__(Node)
+    node.op = op
+    node.inputs = inputs
+    node.outputs = outputs
+    node.attrs = None
+    node.grad_fn = grad_fn
+    _put_on_tapes(node)
 
 
 def active_tapes():

@@ -14,16 +14,7 @@ from eager.ops._registry import (defop, api, execute, reduction, generic, NUMERI
 
 
 # ---- helpers -----------------------------------------------------------------
-def _t(x):
-    return x if type(x) is Tensor else convert_to_tensor(x)
-
-
-def _desc(x):
-    return "%s %s" % (tuple(x.shape), x.dtype.name)
-
-
-def _invalid(op, msg):
-    return errors.InvalidArgumentError(None, op, "%s: %s" % (op, msg))
+from eager.ops._argcheck import _desc, _invalid, _tensor as _t  # noqa: E402
 
 
 def _int_value(v, op, what):
