@@ -221,6 +221,18 @@ def _storage(Tensor t):
     return t._value
 
 
+def _set_storage(Tensor t, value):
+    """Replaces t's storage (same dtype, shape and device). Only for the
+    handle tensor of a Variable, whose value changes by assignment; every
+    other Tensor is immutable."""
+    if t._device == 0:
+        if type(value) is not np.ndarray or value.dtype != t._dtype.np_dtype or \
+                value.shape != t._value.shape:
+            raise ValueError("_set_storage: value must be a %s array of shape %s"
+                             % (t._dtype.name, t._value.shape))
+    t._value = value
+
+
 cdef inline int _fast_kind(int code):
     if code == FLOAT32:
         return 0
