@@ -222,7 +222,7 @@ def test_training_loop_memory_is_flat():
         w = w - grad(w)[0] * 0.1
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for _ in range(2000):
+    for _ in range(10000):
         w = w - grad(w)[0] * 0.1
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
