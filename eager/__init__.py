@@ -24,6 +24,8 @@ from eager.ops.placement import device, num_gpus, from_dlpack, to_dlpack  # noqa
 from eager import (math, linalg, random, bitwise, dtypes, nn, experimental)  # noqa: E402,F401
 from eager.autodiff import (GradientTape, UnconnectedGradients, stop_gradient,  # noqa: E402,F401
                             custom_gradient)
+from eager.variables import Variable  # noqa: E402,F401
+from eager import train  # noqa: E402,F401
 from eager import tfe  # noqa: E402,F401
 
 

@@ -3,6 +3,7 @@ from eager.autodiff import (gradients_function, value_and_gradients_function,  #
                             val_and_grad_function, implicit_gradients,
                             implicit_value_and_gradients, GradientTape, custom_gradient)
 from eager.ops.placement import num_gpus, device, set_device_policy  # noqa: F401
+from eager.variables import Variable  # noqa: F401
 
 DEVICE_PLACEMENT_EXPLICIT = "explicit"
 DEVICE_PLACEMENT_WARN = "warn"
