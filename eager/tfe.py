@@ -4,6 +4,7 @@ from eager.autodiff import (gradients_function, value_and_gradients_function,  #
                             implicit_value_and_gradients, GradientTape, custom_gradient)
 from eager.ops.placement import num_gpus, device, set_device_policy  # noqa: F401
 from eager.variables import Variable  # noqa: F401
+from eager.data import Iterator  # noqa: F401
 
 DEVICE_PLACEMENT_EXPLICIT = "explicit"
 DEVICE_PLACEMENT_WARN = "warn"

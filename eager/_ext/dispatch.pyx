@@ -76,6 +76,18 @@ cdef object _python_to_array(object value):
         return _string_array(value)
     if t is complex:
         return np.array(value, dtype=np.complex128)
+    if _first_leaf_is_text(value):
+        # Straight to an object array: a fixed-width NumPy bytes array would
+        # drop trailing NUL bytes (serialized protos often end in one).
+        try:
+            arr = np.array(value, dtype=object)
+        except ValueError as e:
+            raise ValueError("Can't convert non-rectangular Python sequence to Tensor: %s"
+                             % (e,)) from None
+        if not _all_strings(arr):
+            raise ValueError("Can't convert Python sequence with mixed or non-string "
+                             "types to a string Tensor: %r" % (_short(value),))
+        return _string_array(arr)
     try:
         arr = np.array(value)
     except ValueError as e:
@@ -95,6 +107,14 @@ cdef object _python_to_array(object value):
                              "non-numeric types to a Tensor: %r" % (_short(value),))
         arr = _string_array(arr)
     return arr
+
+
+cdef bint _first_leaf_is_text(object value):
+    while isinstance(value, (list, tuple)):
+        if not value:
+            return False
+        value = value[0]
+    return isinstance(value, (str, bytes))
 
 
 cdef bint _has_typed_float64(object value):
