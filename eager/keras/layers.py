@@ -1,0 +1,69 @@
+"""eager.keras.layers: the layers of eager.layers with Keras semantics.
+
+Differences from eager.layers (tf.layers): the dtype is float32 unless
+given and floating inputs are cast to it; Dropout and BatchNormalization
+called without `training` (and not inside a call given one) follow
+eager.keras.backend.learning_phase() (0, inference, unless set).
+"""
+from eager.keras import backend as _backend
+from eager.layers import base as _base, core as _core, conv as _conv
+from eager.layers import pooling as _pooling, normalization as _norm
+
+__all__ = []
+
+
+class Layer(_base.Layer):
+    """Base class of Keras layers (see eager.layers.Layer); float32 by default."""
+    _keras_semantics = True
+
+
+__all__.append("Layer")
+
+
+def _keras(cls):
+    """The Keras-semantics subclass of an eager.layers class."""
+    __all__.append(cls.__name__)
+    return type(cls.__name__, (cls, Layer), {"__module__": __name__, "__doc__": cls.__doc__})
+
+
+Dense = _keras(_core.Dense)
+Flatten = _keras(_core.Flatten)
+Embedding = _keras(_core.Embedding)
+Activation = _keras(_core.Activation)
+Reshape = _keras(_core.Reshape)
+Conv1D = _keras(_conv.Conv1D)
+Conv2D = _keras(_conv.Conv2D)
+MaxPooling1D = _keras(_pooling.MaxPooling1D)
+MaxPooling2D = _keras(_pooling.MaxPooling2D)
+AveragePooling1D = _keras(_pooling.AveragePooling1D)
+AveragePooling2D = _keras(_pooling.AveragePooling2D)
+GlobalAveragePooling2D = _keras(_pooling.GlobalAveragePooling2D)
+GlobalMaxPooling2D = _keras(_pooling.GlobalMaxPooling2D)
+
+
+class Dropout(_core.Dropout, Layer):
+    __doc__ = _core.Dropout.__doc__
+
+    def call(self, inputs, training=None):
+        if training is None:
+            training = _backend.learning_phase()
+        return super().call(inputs, training=training)
+
+
+class BatchNormalization(_norm.BatchNormalization, Layer):
+    __doc__ = _norm.BatchNormalization.__doc__
+
+    def call(self, inputs, training=None):
+        if training is None:
+            training = _backend.learning_phase()
+        return super().call(inputs, training=training)
+
+
+__all__ += ["Dropout", "BatchNormalization"]
+
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D

@@ -1,0 +1,833 @@
+"""Convolution and pooling: conv2d (im2col and one GEMM), its input and
+filter gradients as ops of their own (each differentiable through the
+others, so second derivatives work), conv1d, conv2d_transpose, max_pool and
+avg_pool with their gradients.
+
+Kernels work in NHWC, the layout where a patch row is contiguous; NCHW
+inputs are transposed on the way in and out. The patch matrix is built
+and scattered back by the C loops in eager/_ext/nn_kernels.pyx (NumPy
+stride tricks when that module is not built), in batch chunks so that a
+large batch (a whole test set) never needs one huge patch matrix."""
+import weakref
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from eager import errors
+from eager._ext import blas as _blas
+from eager._ext.tensor import Tensor
+from eager._ext.context import context as _context
+from eager.ops._registry import defop, api, execute, generic, MATCH_ALL, FLOATS
+from eager.ops._argcheck import _desc, _invalid, _tensor
+from eager.ops.array import constant  # noqa: F401  (docstring examples)
+
+try:
+    from eager._ext import nn_kernels as _K
+except ImportError:  # not built yet: the NumPy versions below do the same work
+    _K = None
+
+# Patch-matrix elements per chunk: 32 MB of float32, big enough for one
+# GEMM per MNIST-sized batch, small enough to stay in the last-level cache's
+# neighbourhood and never to need gigabytes for a large batch.
+_CHUNK_ELEMENTS = 1 << 23
+_CTX = _context()
+
+
+# ---- array helpers --------------------------------------------------------------
+def _gemm(a, b, ta=False, tb=False):
+    """a @ b (either transposed) through the BLAS that NumPy uses."""
+    r = _blas.matmul(a, b, ta, tb)
+    if r is None:
+        r = np.matmul(a.T if ta else a, b.T if tb else b)
+    return r
+
+
+def _work(*arrays):
+    """float16 computes in float32 (as TensorFlow's CPU kernels accumulate)."""
+    return tuple(a.astype(np.float32) if a.dtype == np.float16 else a for a in arrays)
+
+
+def _nhwc(x, data_format):
+    if data_format == "NCHW":
+        return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    return np.ascontiguousarray(x)
+
+
+def _from_nhwc(y, data_format, dtype):
+    if data_format == "NCHW":
+        y = y.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(y, dtype=dtype)
+
+
+def _chunks(n, per_item):
+    step = max(1, _CHUNK_ELEMENTS // max(per_item, 1))
+    return [(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl):
+    if _K is not None:
+        return _K.im2col_nhwc(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+    N, H, W, C = x.shape
+    # Pad enough that every tap is inside, then one strided view and one copy.
+    pb = max((OH - 1) * sh + (KH - 1) * dh + 1 - H - pt, 0)
+    pr = max((OW - 1) * sw + (KW - 1) * dw + 1 - W - pl, 0)
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    s0, s1, s2, s3 = xp.strides
+    v = as_strided(xp, (N, OH, OW, KH, KW, C), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
+                   writeable=False)
+    return np.ascontiguousarray(v).reshape(N * OH * OW, KH * KW * C)
+
+
+def _col2im(cols, out, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl):
+    if _K is not None:
+        return _K.col2im_nhwc(cols, out, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+    N, H, W, C = out.shape
+    pb = max((OH - 1) * sh + (KH - 1) * dh + 1 - H - pt, 0)
+    pr = max((OW - 1) * sw + (KW - 1) * dw + 1 - W - pl, 0)
+    xp = np.zeros((N, H + pt + pb, W + pl + pr, C), out.dtype)
+    c6 = cols.reshape(N, OH, OW, KH, KW, C)
+    for i in range(KH):
+        for j in range(KW):
+            r0, c0 = i * dh, j * dw
+            xp[:, r0:r0 + (OH - 1) * sh + 1:sh, c0:c0 + (OW - 1) * sw + 1:sw, :] += c6[:, :, :, i, j, :]
+    out += xp[:, pt:pt + H, pl:pl + W, :]
+    return out
+
+
+# ---- geometry and argument parsing ------------------------------------------------
+_FORMATS = {"NHWC": "NHWC", "NCHW": "NCHW", "channels_last": "NHWC",
+            "channels_first": "NCHW"}
+
+
+def _format(data_format, op):
+    f = _FORMATS.get("NHWC" if data_format is None else data_format)
+    if f is None:
+        raise ValueError("%s: data_format must be 'NHWC' or 'NCHW', got %r" % (op, data_format))
+    return f
+
+
+def _spatial(values, what, op, data_format, default=1):
+    """(h, w) from an int or a list of 1, 2 or 4 ints (4: in data_format
+    order, with 1 for the batch and channel entries)."""
+    if values is None:
+        return (default, default)
+    if isinstance(values, Tensor):
+        values = values.numpy().tolist()
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
+        v = [int(values)]
+    else:
+        try:
+            v = [int(a) for a in values]
+        except (TypeError, ValueError):
+            raise TypeError("%s: %s must be an int or a list of ints, got %r"
+                            % (op, what, values)) from None
+    if len(v) == 1:
+        v = v * 2
+    elif len(v) == 4:
+        if data_format == "NCHW":
+            outer, v = (v[0], v[1]), v[2:]
+        else:
+            outer, v = (v[0], v[3]), v[1:3]
+        if outer != (1, 1):
+            raise _invalid(op, "%s in the batch and depth dimensions must be 1, got %s "
+                           "(data_format %s)" % (what, list(values), data_format))
+    elif len(v) != 2:
+        raise _invalid(op, "%s must have 1, 2 or 4 entries, got %s" % (what, values))
+    if v[0] < 1 or v[1] < 1:
+        raise _invalid(op, "%s must be positive, got %s" % (what, values))
+    return tuple(v)
+
+
+def _padding_name(padding, op):
+    if isinstance(padding, str) and padding.upper() in ("SAME", "VALID"):
+        return padding.upper()
+    return None
+
+
+def _out_size(size, k, s, d, padding, op, what):
+    """(output size, pad before, pad after) for one spatial dimension."""
+    ek = (k - 1) * d + 1
+    if padding == "SAME":
+        out = -(-size // s)
+        total = max((out - 1) * s + ek - size, 0)
+        return out, total // 2, total - total // 2
+    if padding == "VALID":
+        before = after = 0
+    else:
+        before, after = padding
+    out = (size + before + after - ek) // s + 1
+    if out < 0 or size + before + after - ek < 0:
+        raise _invalid(op, "Computed output size would be negative: %d [input_size: %d, "
+                       "effective_filter_size: %d, stride: %d] (%s)"
+                       % ((size + before + after - ek) // s + 1, size, ek, s, what))
+    return out, before, after
+
+
+def _explicit_pads(padding, op, data_format):
+    """((top, bottom), (left, right)) from TF2's explicit padding list."""
+    try:
+        p = [[int(a) for a in pair] for pair in padding]
+    except (TypeError, ValueError):
+        raise ValueError("%s: padding must be 'SAME', 'VALID' or a list of [before, after] "
+                         "pairs, got %r" % (op, padding)) from None
+    if len(p) == 4 and all(len(q) == 2 for q in p):
+        outer = (p[0], p[1]) if data_format == "NCHW" else (p[0], p[3])
+        sp = p[2:] if data_format == "NCHW" else p[1:3]
+        if outer != ([0, 0], [0, 0]):
+            raise _invalid(op, "explicit padding of the batch and depth dimensions must be 0, "
+                           "got %s" % (p,))
+    elif len(p) == 2 and all(len(q) == 2 for q in p):
+        sp = p
+    else:
+        raise ValueError("%s: explicit padding must be 4 (or 2) [before, after] pairs, got %r"
+                         % (op, padding))
+    if any(a < 0 for q in sp for a in q):
+        raise _invalid(op, "explicit padding must be non-negative, got %s" % (p,))
+    return tuple(sp[0]), tuple(sp[1])
+
+
+def _spatial_shape(shape, data_format):
+    n, a, b, c = shape
+    return (n, b, c, a) if data_format == "NCHW" else (n, a, b, c)
+
+
+def _conv_geometry(xshape, wshape, strides, padding, dilations, data_format, op):
+    """The resolved attrs (strides, pads, dilations) and output NHWC shape."""
+    N, H, W, C = _spatial_shape(xshape, data_format)
+    KH, KW, _, O = wshape
+    name = _padding_name(padding, op)
+    if name is None:
+        if isinstance(padding, str):
+            raise ValueError("%s: padding must be 'SAME' or 'VALID', got %r" % (op, padding))
+        ph, pw = _explicit_pads(padding, op, data_format)
+    else:
+        ph = pw = name
+    OH, pt, pb = _out_size(H, KH, strides[0], dilations[0], ph, op, "rows")
+    OW, pl, pr = _out_size(W, KW, strides[1], dilations[1], pw, op, "columns")
+    return (pt, pb, pl, pr), (N, OH, OW, O)
+
+
+def _conv_shape_check(x, w, data_format, op, xname="input"):
+    if x.ndim != 4:
+        raise _invalid(op, "%s must be rank 4, got %s" % (xname, _desc(x)))
+    if w.ndim != 4:
+        raise _invalid(op, "filters must be rank 4 [height, width, in_channels, "
+                       "out_channels], got %s" % _desc(w))
+    c = x.shape[1] if data_format == "NCHW" else x.shape[3]
+    if c != w.shape[2]:
+        raise _invalid(op, "input depth must equal filters' in_channels: %s is %s "
+                       "(%s, %d channels), filters is %s (%d in_channels)"
+                       % (xname, _desc(x), data_format, c, _desc(w), w.shape[2]))
+
+
+# ---- the patch-matrix cache ---------------------------------------------------------
+# Under a tape, conv2d's filter gradient needs the same patch matrix as its
+# forward pass. The forward kernel leaves it here, keyed by the identity of
+# its input array (a weak reference: the entry goes when the array does),
+# and conv2d_backprop_filter takes it instead of rebuilding it. Only
+# single-chunk patch matrices are kept, at most _CACHE_ENTRIES of them.
+_CACHE = {}
+_CACHE_ENTRIES = 8
+
+
+def _recording():
+    return _CTX.n_recorders > 0
+
+
+def _cache_put(x, key, cols):
+    if len(_CACHE) >= _CACHE_ENTRIES:
+        _CACHE.pop(next(iter(_CACHE)))
+    ident = id(x)
+    try:
+        ref = weakref.ref(x, lambda r, ident=ident: _drop(ident, r))
+    except TypeError:
+        return
+    _CACHE[ident] = (ref, key, cols)
+
+
+def _drop(ident, ref):
+    entry = _CACHE.get(ident)
+    if entry is not None and entry[0] is ref:
+        del _CACHE[ident]
+
+
+def _cache_take(x, key):
+    entry = _CACHE.get(id(x))
+    if entry is None or entry[0]() is not x or entry[1] != key:
+        return None
+    return entry[2]
+
+
+# ---- NHWC kernels ------------------------------------------------------------------
+def _conv_nhwc(x, w, strides, pads, dilations, cache_key=None):
+    N, H, W, C = x.shape
+    KH, KW, _, O = w.shape
+    sh, sw = strides
+    dh, dw = dilations
+    pt, pb, pl, pr = pads
+    OH = (H + pt + pb - (KH - 1) * dh - 1) // sh + 1
+    OW = (W + pl + pr - (KW - 1) * dw - 1) // sw + 1
+    wm = np.ascontiguousarray(w).reshape(KH * KW * C, O)
+    if N * OH * OW * O == 0:
+        return np.zeros((N, OH, OW, O), x.dtype)
+    if KH == KW == 1 and sh == sw == 1 and not any(pads):
+        return _gemm(x.reshape(N * H * W, C), wm).reshape(N, OH, OW, O)
+    chunks = _chunks(N, OH * OW * KH * KW * C)
+    if len(chunks) == 1:
+        cols = _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+        if cache_key is not None and _recording():
+            _cache_put(cache_key[0], cache_key[1], cols)
+        return _gemm(cols, wm).reshape(N, OH, OW, O)
+    y = np.empty((N, OH, OW, O), x.dtype)
+    for a, b in chunks:
+        cols = _im2col(x[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+        y[a:b] = _gemm(cols, wm).reshape(b - a, OH, OW, O)
+    return y
+
+
+def _conv_input_nhwc(g, w, xshape, strides, pads, dilations):
+    N, H, W, C = xshape
+    _, OH, OW, O = g.shape
+    KH, KW = w.shape[:2]
+    sh, sw = strides
+    dh, dw = dilations
+    pt, pb, pl, pr = pads
+    wm = np.ascontiguousarray(w).reshape(KH * KW * C, O)
+    if KH == KW == 1 and sh == sw == 1 and not any(pads):
+        return _gemm(g.reshape(N * H * W, O), wm, tb=True).reshape(N, H, W, C)
+    dx = np.zeros((N, H, W, C), g.dtype)
+    if N * OH * OW * C == 0 or O == 0:
+        return dx
+    for a, b in _chunks(N, OH * OW * KH * KW * C):
+        cols = _gemm(g[a:b].reshape((b - a) * OH * OW, O), wm, tb=True)
+        _col2im(cols, dx[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+    return dx
+
+
+def _conv_filter_nhwc(x, g, wshape, strides, pads, dilations, cache_key=None):
+    N, H, W, C = x.shape
+    _, OH, OW, O = g.shape
+    KH, KW = wshape[:2]
+    sh, sw = strides
+    dh, dw = dilations
+    pt, pb, pl, pr = pads
+    if KH == KW == 1 and sh == sw == 1 and not any(pads):
+        return _gemm(x.reshape(N * H * W, C), g.reshape(N * H * W, O), ta=True).reshape(wshape)
+    dwm = None
+    if N * OH * OW == 0:
+        return np.zeros(wshape, g.dtype)
+    chunks = _chunks(N, OH * OW * KH * KW * C)
+    cached = _cache_take(cache_key[0], cache_key[1]) if cache_key and len(chunks) == 1 else None
+    for a, b in chunks:
+        cols = cached if cached is not None else \
+            _im2col(x[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+        part = _gemm(cols, g[a:b].reshape((b - a) * OH * OW, O), ta=True)
+        dwm = part if dwm is None else dwm + part
+    return dwm.reshape(wshape)
+
+
+# ---- conv2d and its two gradients -----------------------------------------------------
+def _patch_key(x, wshape, strides, pads, dilations, data_format):
+    return (x, (x.shape, x.dtype, tuple(wshape[:3]), strides, pads, dilations, data_format))
+
+
+def _conv2d_kernel(x, w, strides, pads, dilations, data_format):
+    dtype = x.dtype
+    key = _patch_key(x, w.shape, strides, pads, dilations, data_format)
+    x, w = _work(x, w)
+    y = _conv_nhwc(_nhwc(x, data_format), w, strides, pads, dilations, key)
+    return _from_nhwc(y, data_format, dtype)
+
+
+def _conv2d_input_kernel(g, w, input_shape, strides, pads, dilations, data_format):
+    dtype = g.dtype
+    g, w = _work(g, w)
+    xshape = _spatial_shape(input_shape, data_format)
+    dx = _conv_input_nhwc(_nhwc(g, data_format), w, xshape, strides, pads, dilations)
+    return _from_nhwc(dx, data_format, dtype)
+
+
+def _conv2d_filter_kernel(x, g, filter_shape, strides, pads, dilations, data_format):
+    dtype = x.dtype
+    key = _patch_key(x, filter_shape, strides, pads, dilations, data_format)
+    x, g = _work(x, g)
+    dw = _conv_filter_nhwc(_nhwc(x, data_format), _nhwc(g, data_format), filter_shape,
+                           strides, pads, dilations, key)
+    return np.ascontiguousarray(dw, dtype=dtype)
+
+
+def _attrs(strides, pads, dilations, data_format):
+    return {"strides": strides, "pads": pads, "dilations": dilations,
+            "data_format": data_format}
+
+
+def _conv(x, w, **attrs):
+    return execute(_conv2d, (x, w), attrs)
+
+
+def _conv_input(g, w, input_shape, **attrs):
+    return execute(_conv2d_input, (g, w), dict(attrs, input_shape=tuple(input_shape)))
+
+
+def _conv_filter(x, g, filter_shape, **attrs):
+    return execute(_conv2d_filter, (x, g), dict(attrs, filter_shape=tuple(filter_shape)))
+
+
+def _conv2d_grad(g, ans, x, w, **attrs):
+    return (_conv_input(g, w, x.shape, **attrs), _conv_filter(x, g, w.shape, **attrs))
+
+
+def _conv2d_input_grad(a, ans, g, w, input_shape, **attrs):
+    # conv2d_backprop_input(g, w) is the adjoint of conv2d(., w) applied to
+    # g, bilinear in (g, w): <a, A_w^T g> = <conv2d(a, w), g>.
+    return (_conv(a, w, **attrs), _conv_filter(a, g, w.shape, **attrs))
+
+
+def _conv2d_filter_grad(b, ans, x, g, filter_shape, **attrs):
+    # <b, B_x^T g> = <conv2d(x, b), g>.
+    return (_conv_input(g, b, x.shape, **attrs), _conv(x, b, **attrs))
+
+
+def _check_conv(op, tensors, attrs):
+    fmt = attrs["data_format"]
+    if op.name == "conv2d":
+        x, w = tensors
+        _conv_shape_check(x, w, fmt, "conv2d")
+        return
+    if op.name == "conv2d_backprop_input":
+        g, w = tensors
+        shape = attrs["input_shape"]
+        if w.ndim != 4 or g.ndim != 4:
+            raise _invalid(op.name, "out_backprop and filter must be rank 4, got %s and %s"
+                           % (_desc(g), _desc(w)))
+        c = _spatial_shape(shape, fmt)[3]
+        if c != w.shape[2]:
+            raise _invalid(op.name, "input_sizes %s (%s) has depth %d but filter %s has "
+                           "%d in_channels" % (list(shape), fmt, c, _desc(w), w.shape[2]))
+        want = _conv_geometry(shape, tuple(w.shape), attrs["strides"],
+                              _pads_arg(attrs["pads"]), attrs["dilations"], fmt, op.name)[1]
+        got = _spatial_shape(tuple(g.shape), fmt)
+        if got != want:
+            raise _invalid(op.name, "out_backprop is %s but a %s input and filter %s give "
+                           "an output of %s (%s)" % (_desc(g), list(shape), _desc(w),
+                                                     list(want), fmt))
+    else:
+        x, g = tensors
+        shape = attrs["filter_shape"]
+        if x.ndim != 4 or g.ndim != 4 or len(shape) != 4:
+            raise _invalid(op.name, "input, out_backprop and filter_sizes must be rank 4, got "
+                           "%s, %s and %s" % (_desc(x), _desc(g), list(shape)))
+        c = x.shape[1] if fmt == "NCHW" else x.shape[3]
+        if c != shape[2]:
+            raise _invalid(op.name, "input is %s (%s, %d channels) but filter_sizes %s has %d "
+                           "in_channels" % (_desc(x), fmt, c, list(shape), shape[2]))
+        want = _conv_geometry(tuple(x.shape), tuple(shape), attrs["strides"],
+                              _pads_arg(attrs["pads"]), attrs["dilations"], fmt, op.name)[1]
+        got = _spatial_shape(tuple(g.shape), fmt)
+        if got != want:
+            raise _invalid(op.name, "out_backprop is %s but input %s and filter_sizes %s give "
+                           "an output of %s (%s)" % (_desc(g), _desc(x), list(shape),
+                                                     list(want), fmt))
+
+
+def _pads_arg(pads):
+    pt, pb, pl, pr = pads
+    return ((pt, pb), (pl, pr))
+
+
+_conv2d = defop("conv2d", generic(FLOATS, MATCH_ALL), cpu=_conv2d_kernel, grad=_conv2d_grad,
+                check=_check_conv, cuda="conv2d")
+_conv2d_input = defop("conv2d_backprop_input", generic(FLOATS, MATCH_ALL),
+                      cpu=_conv2d_input_kernel, grad=_conv2d_input_grad, check=_check_conv,
+                      cuda="conv2d_backprop_input")
+_conv2d_filter = defop("conv2d_backprop_filter", generic(FLOATS, MATCH_ALL),
+                       cpu=_conv2d_filter_kernel, grad=_conv2d_filter_grad, check=_check_conv,
+                       cuda="conv2d_backprop_filter")
+
+
+def _resolve(x, wshape, strides, padding, data_format, dilations, op):
+    fmt = _format(data_format, op)
+    st = _spatial(strides, "strides", op, fmt)
+    dl = _spatial(dilations, "dilations", op, fmt)
+    if padding is None:
+        raise TypeError("%s: padding is required ('SAME' or 'VALID')" % op)
+    pads = _conv_geometry(tuple(x), wshape, st, padding, dl, fmt, op)[0]
+    return _attrs(st, pads, dl, fmt)
+
+
+def _pick(a, b, names, op):
+    if a is not None and b is not None:
+        raise ValueError("%s: give only one of %s and %s" % (op, names[0], names[1]))
+    v = a if a is not None else b
+    if v is None:
+        raise TypeError("%s: missing argument %s" % (op, names[0]))
+    return v
+
+
+@api(_conv2d, "eager.nn")
+def conv2d(input, filters=None, strides=None, padding=None, data_format="NHWC",
+           dilations=None, name=None, filter=None, use_cudnn_on_gpu=True):
+    """The 2-D convolution (cross-correlation, as in TensorFlow) of a batch
+    of images with a bank of filters.
+
+    input: [batch, height, width, channels] (NHWC) or [batch, channels,
+        height, width] (NCHW).
+    filters: [filter_height, filter_width, in_channels, out_channels]
+        (TensorFlow 1's `filter=` is accepted too).
+    strides, dilations: an int or a list of 1, 2 or 4 ints (4: in
+        data_format order, 1 in the batch and channel places).
+    padding: 'SAME' (output size ceil(in / stride)), 'VALID' (no padding)
+        or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+    Returns [batch, out_height, out_width, out_channels] (or NCHW).
+
+    >>> x = constant(np.ones((1, 3, 3, 1), np.float32))
+    >>> conv2d(x, np.ones((2, 2, 1, 1), np.float32), 1, 'VALID').numpy()[0, :, :, 0]
+    array([[4., 4.],
+           [4., 4.]], dtype=float32)
+    """
+    w = _tensor(_pick(filters, filter, ("filters", "filter"), "conv2d"))
+    x = _tensor(input)
+    fmt = _format(data_format, "conv2d")
+    _conv_shape_check(x, w, fmt, "conv2d")
+    if strides is None:
+        raise TypeError("conv2d: strides is required")
+    attrs = _resolve(tuple(x.shape), tuple(w.shape), strides, padding, fmt, dilations, "conv2d")
+    return execute(_conv2d, (x, w), attrs)
+
+
+def _shape_list(shape, op, what):
+    if isinstance(shape, Tensor):
+        shape = shape.numpy().tolist()
+    try:
+        s = tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise TypeError("%s: %s must be a list of 4 ints, got %r" % (op, what, shape)) from None
+    if len(s) != 4 or any(d < 0 for d in s):
+        raise _invalid(op, "%s must be 4 non-negative ints, got %s" % (what, list(s)))
+    return s
+
+
+@api(_conv2d_input, "eager.nn")
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,
+                          padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
+                          dilations=None, name=None, filters=None):
+    """The gradient of conv2d with respect to its input (TensorFlow 1's
+    tf.nn.conv2d_backprop_input): out_backprop [batch, out_height,
+    out_width, out_channels] through `filter` back to an input of shape
+    `input_sizes`; strides, padding, data_format and dilations as conv2d."""
+    w = _tensor(_pick(filter, filters, ("filter", "filters"), "conv2d_backprop_input"))
+    g = _tensor(out_backprop)
+    shape = _shape_list(input_sizes, "conv2d_backprop_input", "input_sizes")
+    if w.ndim != 4:
+        raise _invalid("conv2d_backprop_input", "filter must be rank 4, got %s" % _desc(w))
+    attrs = _resolve(shape, tuple(w.shape), strides, padding, data_format, dilations,
+                     "conv2d_backprop_input")
+    attrs["input_shape"] = shape
+    return execute(_conv2d_input, (g, w), attrs)
+
+
+@api(_conv2d_filter, "eager.nn")
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
+                           use_cudnn_on_gpu=True, data_format="NHWC", dilations=None,
+                           name=None):
+    """The gradient of conv2d with respect to its filter (TensorFlow 1's
+    tf.nn.conv2d_backprop_filter): a [filter_height, filter_width,
+    in_channels, out_channels] tensor of shape `filter_sizes`."""
+    x = _tensor(input)
+    g = _tensor(out_backprop)
+    shape = _shape_list(filter_sizes, "conv2d_backprop_filter", "filter_sizes")
+    if x.ndim != 4:
+        raise _invalid("conv2d_backprop_filter", "input must be rank 4, got %s" % _desc(x))
+    attrs = _resolve(tuple(x.shape), shape, strides, padding, data_format, dilations,
+                     "conv2d_backprop_filter")
+    attrs["filter_shape"] = shape
+    return execute(_conv2d_filter, (x, g), attrs)
+
+
+@api(None, "eager.nn")
+def conv2d_transpose(input, filters=None, output_shape=None, strides=None, padding="SAME",
+                     data_format="NHWC", dilations=None, name=None, value=None, filter=None):
+    """The transpose of conv2d (the gradient of conv2d with respect to its
+    input), often called deconvolution: input [batch, height, width,
+    out_channels] to `output_shape`, filters [height, width,
+    output_channels, in_channels] as conv2d's (TF1's value=/filter= too)."""
+    x = _pick(input if value is None else None, value, ("input", "value"), "conv2d_transpose")
+    w = _pick(filters, filter, ("filters", "filter"), "conv2d_transpose")
+    if strides is None:
+        raise TypeError("conv2d_transpose: strides is required")
+    return conv2d_backprop_input(output_shape, w, x, strides, padding, data_format=data_format,
+                                 dilations=dilations)
+
+
+@api(None, "eager.nn")
+def conv1d(input=None, filters=None, stride=None, padding=None, data_format="NWC",
+           dilations=None, name=None, value=None, filter=None, use_cudnn_on_gpu=None):
+    """The 1-D convolution of input [batch, width, channels] ('NWC') or
+    [batch, channels, width] ('NCW') with filters [width, in_channels,
+    out_channels]: conv2d on a height-1 image. stride and dilations are an
+    int or a list of 1 or 3 ints. TF1's value=/filter= are accepted."""
+    from eager.ops import array as A
+    x = _tensor(_pick(input, value, ("input", "value"), "conv1d"))
+    w = _tensor(_pick(filters, filter, ("filters", "filter"), "conv1d"))
+    fmt = {"NWC": "NHWC", "NCW": "NCHW", None: "NHWC", "channels_last": "NHWC",
+           "channels_first": "NCHW"}.get(data_format)
+    if fmt is None:
+        raise ValueError("conv1d: data_format must be 'NWC' or 'NCW', got %r" % (data_format,))
+    if x.ndim != 3:
+        raise _invalid("conv1d", "input must be rank 3, got %s" % _desc(x))
+    if w.ndim != 3:
+        raise _invalid("conv1d", "filters must be rank 3 [width, in_channels, out_channels], "
+                       "got %s" % _desc(w))
+    if stride is None:
+        raise TypeError("conv1d: stride is required")
+
+    def one(v, what):
+        if v is None:
+            return 1
+        if isinstance(v, (int, np.integer)):
+            return int(v)
+        v = list(v)
+        if len(v) == 3:
+            return int(v[1] if fmt == "NHWC" else v[2])
+        if len(v) == 1:
+            return int(v[0])
+        raise _invalid("conv1d", "%s must be an int or a list of 1 or 3 ints, got %s" % (what, v))
+
+    axis = 1 if fmt == "NHWC" else 2
+    if _padding_name(padding, "conv1d") is None:
+        raise ValueError("conv1d: padding must be 'SAME' or 'VALID', got %r" % (padding,))
+    y = conv2d(A.expand_dims(x, axis), A.expand_dims(w, 0), [1, one(stride, "stride")],
+               padding, fmt, [1, one(dilations, "dilations")])
+    return A.squeeze(y, [axis])
+
+
+# ---- pooling ---------------------------------------------------------------------------
+def _pool_geometry(H, W, ksize, strides, padding):
+    """(OH, OW, pt, pl) for a pooling window; windows never start past the
+    image (checked by _check_pool)."""
+    OH, pt, _ = _out_size(H, ksize[0], strides[0], 1, padding, "pool", "rows")
+    OW, pl, _ = _out_size(W, ksize[1], strides[1], 1, padding, "pool", "columns")
+    return OH, OW, pt, pl
+
+
+def _max_pool_nhwc(x, ksize, strides, padding):
+    N, H, W, C = x.shape
+    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
+    if _K is not None:
+        return _K.max_pool_nhwc(x, OH, OW, ksize[0], ksize[1], strides[0], strides[1], pt, pl)
+    kh, kw = ksize
+    sh, sw = strides
+    if (kh, kw) == (sh, sw) and pt == pl == 0 and OH * kh <= H and OW * kw <= W:
+        # Non-overlapping windows that tile the image: one reshape, one max.
+        return x[:, :OH * kh, :OW * kw].reshape(N, OH, kh, OW, kw, C).max(axis=(2, 4))
+    lowest = np.array(-np.inf, x.dtype)
+    return _windows(x, OH, OW, ksize, strides, pt, pl, lowest).max(axis=(3, 4))
+
+
+def _windows(x, OH, OW, ksize, strides, pt, pl, fill):
+    """A strided [N, OH, OW, KH, KW, C] view of x padded with `fill`."""
+    N, H, W, C = x.shape
+    kh, kw = ksize
+    sh, sw = strides
+    pb = max((OH - 1) * sh + kh - H - pt, 0)
+    pr = max((OW - 1) * sw + kw - W - pl, 0)
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
+    s0, s1, s2, s3 = xp.strides
+    return as_strided(xp, (N, OH, OW, kh, kw, C), (s0, s1 * sh, s2 * sw, s1, s2, s3),
+                      writeable=False)
+
+
+def _route_numpy(x, y, g, ksize, strides, padding, backward):
+    """NumPy version of nn_kernels.max_pool_route_nhwc."""
+    N, H, W, C = x.shape
+    OH, OW, pt, pl = y.shape[1], y.shape[2], *_pool_geometry(H, W, ksize, strides, padding)[2:]
+    kh, kw = ksize
+    sh, sw = strides
+    win = _windows(x, OH, OW, ksize, strides, pt, pl, np.array(np.nan, x.dtype))
+    flat = win.reshape(N, OH, OW, kh * kw, C)
+    first = np.argmax(flat == y[:, :, :, None, :], axis=3)   # first maximum
+    i, j = np.divmod(first, kw)
+    rows = np.arange(OH)[None, :, None, None] * sh - pt + i
+    cols = np.arange(OW)[None, None, :, None] * sw - pl + j
+    n = np.arange(N)[:, None, None, None]
+    c = np.arange(C)[None, None, None, :]
+    rows, cols = np.clip(rows, 0, H - 1), np.clip(cols, 0, W - 1)
+    if backward:
+        dx = np.zeros(x.shape, x.dtype)
+        np.add.at(dx, (n, rows, cols, c), g)
+        return dx
+    return g[n, rows, cols, c]
+
+
+def _max_route(x, y, g, ksize, strides, padding, backward):
+    if _K is not None:
+        H, W = x.shape[1:3]
+        OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
+        return _K.max_pool_route_nhwc(x, y, g, ksize[0], ksize[1], strides[0], strides[1],
+                                      pt, pl, backward)
+    return _route_numpy(x, y, g, ksize, strides, padding, backward)
+
+
+def _max_pool_kernel(x, ksize, strides, padding, data_format):
+    dtype = x.dtype
+    (x,) = _work(x)
+    return _from_nhwc(_max_pool_nhwc(_nhwc(x, data_format), ksize, strides, padding),
+                      data_format, dtype)
+
+
+def _max_pool_grad_kernel(x, y, g, ksize, strides, padding, data_format):
+    dtype = x.dtype
+    x, y, g = (_nhwc(a, data_format) for a in _work(x, y, g))
+    return _from_nhwc(_max_route(x, y, g, ksize, strides, padding, True), data_format, dtype)
+
+
+def _max_pool_grad_grad_kernel(x, y, gg, ksize, strides, padding, data_format):
+    dtype = x.dtype
+    x, y, gg = (_nhwc(a, data_format) for a in _work(x, y, gg))
+    return _from_nhwc(_max_route(x, y, gg, ksize, strides, padding, False), data_format, dtype)
+
+
+def _max_pool_grad(g, ans, x, **attrs):
+    return (execute(_max_pool_grad_op, (x, ans, g), attrs),)
+
+
+def _max_pool_grad_grad(gg, ans, x, y, g, **attrs):
+    # The gradient routes g linearly (the argmax is locally constant), so
+    # only g has a gradient: gg read at the same positions.
+    return (None, None, execute(_max_pool_grad_grad_op, (x, y, gg), attrs))
+
+
+def _max_pool_grad_grad_grad(ggg, ans, x, y, gg, **attrs):
+    return (None, None, execute(_max_pool_grad_op, (x, y, ggg), attrs))
+
+
+_max_pool = defop("max_pool", generic(FLOATS, MATCH_ALL), cpu=_max_pool_kernel,
+                  grad=_max_pool_grad, cuda="max_pool")
+_max_pool_grad_op = defop("max_pool_grad", generic(FLOATS, MATCH_ALL),
+                          cpu=_max_pool_grad_kernel, grad=_max_pool_grad_grad,
+                          cuda="max_pool_grad", internal=True)
+_max_pool_grad_grad_op = defop("max_pool_grad_grad", generic(FLOATS, MATCH_ALL),
+                               cpu=_max_pool_grad_grad_kernel, grad=_max_pool_grad_grad_grad,
+                               cuda="max_pool_grad_grad", internal=True)
+
+
+def _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, dtype):
+    """How many image elements each window covers (padding is not counted,
+    as in TensorFlow): [OH, OW]."""
+    def one(size, out, k, s, p):
+        start = np.arange(out) * s - p
+        return np.minimum(start + k, size) - np.maximum(start, 0)
+    return np.outer(one(H, OH, ksize[0], strides[0], pt),
+                    one(W, OW, ksize[1], strides[1], pl)).astype(dtype)
+
+
+def _avg_pool_nhwc(x, ksize, strides, padding):
+    N, H, W, C = x.shape
+    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
+    if N * OH * OW * C == 0:
+        return np.zeros((N, OH, OW, C), x.dtype)
+    kh, kw = ksize
+    if (kh, kw) == tuple(strides) and pt == pl == 0 and OH * kh == H and OW * kw == W:
+        s = x.reshape(N, OH, kh, OW, kw, C).sum(axis=(2, 4))
+    else:
+        s = _windows(x, OH, OW, ksize, strides, pt, pl, np.array(0, x.dtype)).sum(axis=(3, 4))
+    s /= _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, x.dtype)[None, :, :, None]
+    return s
+
+
+def _avg_pool_grad_nhwc(g, xshape, ksize, strides, padding):
+    N, H, W, C = xshape
+    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
+    kh, kw = ksize
+    sh, sw = strides
+    gs = g / _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, g.dtype)[None, :, :, None]
+    pb = max((OH - 1) * sh + kh - H - pt, 0)
+    pr = max((OW - 1) * sw + kw - W - pl, 0)
+    dxp = np.zeros((N, H + pt + pb, W + pl + pr, C), g.dtype)
+    if gs.size:
+        for i in range(kh):
+            for j in range(kw):
+                dxp[:, i:i + (OH - 1) * sh + 1:sh, j:j + (OW - 1) * sw + 1:sw, :] += gs
+    return dxp[:, pt:pt + H, pl:pl + W, :]
+
+
+def _avg_pool_kernel(x, ksize, strides, padding, data_format):
+    dtype = x.dtype
+    (x,) = _work(x)
+    return _from_nhwc(_avg_pool_nhwc(_nhwc(x, data_format), ksize, strides, padding),
+                      data_format, dtype)
+
+
+def _avg_pool_grad_kernel(g, input_shape, ksize, strides, padding, data_format):
+    dtype = g.dtype
+    (g,) = _work(g)
+    dx = _avg_pool_grad_nhwc(_nhwc(g, data_format), _spatial_shape(input_shape, data_format),
+                             ksize, strides, padding)
+    return _from_nhwc(dx, data_format, dtype)
+
+
+def _avg_pool_grad(g, ans, x, **attrs):
+    return (execute(_avg_pool_grad_op, (g,), dict(attrs, input_shape=tuple(x.shape))),)
+
+
+def _avg_pool_grad_grad(gg, ans, g, input_shape, **attrs):
+    return (execute(_avg_pool, (gg,), attrs),)
+
+
+_avg_pool = defop("avg_pool", generic(FLOATS, MATCH_ALL), cpu=_avg_pool_kernel,
+                  grad=_avg_pool_grad, cuda="avg_pool")
+_avg_pool_grad_op = defop("avg_pool_grad", generic(FLOATS, MATCH_ALL),
+                          cpu=_avg_pool_grad_kernel, grad=_avg_pool_grad_grad,
+                          cuda="avg_pool_grad", internal=True)
+
+
+def _pool_attrs(x, ksize, strides, padding, data_format, op):
+    fmt = _format(data_format, op)
+    if x.ndim != 4:
+        raise _invalid(op, "input must be rank 4 (%s), got %s" % (fmt, _desc(x)))
+    k = _spatial(ksize, "ksize", op, fmt)
+    s = _spatial(strides, "strides", op, fmt)
+    p = _padding_name(padding, op)
+    if p is None:
+        raise ValueError("%s: padding must be 'SAME' or 'VALID', got %r" % (op, padding))
+    _, H, W, _ = _spatial_shape(tuple(x.shape), fmt)
+    if p == "VALID" and (k[0] > H or k[1] > W):
+        raise _invalid(op, "the window %s is larger than the input %s (VALID padding)"
+                       % (list(k), _desc(x)))
+    return {"ksize": k, "strides": s, "padding": p, "data_format": fmt}
+
+
+@api(_max_pool, "eager.nn", names=("max_pool", "max_pool2d"))
+def max_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",
+             name=None, input=None):
+    """The maximum over each ksize window of a 4-D batch of images.
+
+    value (or input=): [batch, height, width, channels] (NHWC) or NCHW.
+    ksize, strides: an int or a list of 1, 2 or 4 ints (4: in data_format
+        order, 1 in the batch and channel places).
+    padding: 'SAME' (output ceil(in / stride), windows clipped to the
+        image) or 'VALID'.
+    The gradient goes to the first maximum of each window.
+    """
+    x = _tensor(_pick(value, input, ("value", "input"), "max_pool"))
+    if ksize is None or strides is None:
+        raise TypeError("max_pool: ksize and strides are required")
+    return execute(_max_pool, (x,), _pool_attrs(x, ksize, strides, padding, data_format,
+                                                "max_pool"))
+
+
+@api(_avg_pool, "eager.nn", names=("avg_pool", "avg_pool2d"))
+def avg_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",
+             name=None, input=None):
+    """The mean over each ksize window of a 4-D batch of images; with
+    'SAME' padding a window's mean is over the elements inside the image
+    (padding is not counted). Arguments as max_pool."""
+    x = _tensor(_pick(value, input, ("value", "input"), "avg_pool"))
+    if ksize is None or strides is None:
+        raise TypeError("avg_pool: ksize and strides are required")
+    return execute(_avg_pool, (x,), _pool_attrs(x, ksize, strides, padding, data_format,
+                                                "avg_pool"))
+
+
+max_pool2d = max_pool
+avg_pool2d = avg_pool
