@@ -5,6 +5,7 @@ from eager.autodiff import (gradients_function, value_and_gradients_function,  #
 from eager.ops.placement import num_gpus, device, set_device_policy  # noqa: F401
 from eager.variables import Variable  # noqa: F401
 from eager.data import Iterator  # noqa: F401
+from eager.layers import Network  # noqa: F401
 
 DEVICE_PLACEMENT_EXPLICIT = "explicit"
 DEVICE_PLACEMENT_WARN = "warn"

@@ -290,10 +290,9 @@ class Layer(object):
         name or callable (default Glorot uniform for floats, zeros
         otherwise). regularizer: a function of the variable whose value
         `losses` reports. trainable: whether optimizers train it.
+        constraint: a function applied to the value after each optimizer
+        update (kept by the Variable).
         """
-        if constraint is not None:
-            raise NotImplementedError("%s layer %r: variable constraints are not supported"
-                                      % (type(self).__name__, self.name))
         dt = as_dtype(dtype) if dtype is not None else (self._dtype or _FLOAT32)
         init = _init.get(initializer)
         if init is None:
@@ -310,7 +309,8 @@ class Layer(object):
         if not scopes or scopes[-1] is not self:
             names.append(self._name)
         full = "/".join(names + [name])
-        var = _variable_class()(value, trainable=trainable, name=full, dtype=dt)
+        var = _variable_class()(value, trainable=trainable, name=full, dtype=dt,
+                                constraint=constraint)
         self._own_weights.append(var)
         if regularizer is not None:
             self._regularizer_losses.append(lambda: regularizer(var))

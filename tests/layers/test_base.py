@@ -194,3 +194,17 @@ def test_forgetting_super_init_is_explained():
     with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
         Broken()(np.ones((1, 2), np.float32))
     assert not hasattr(layers.Dense(1), "no_such_attribute")
+
+
+def test_kernel_constraint_is_applied_after_optimizer_updates():
+    layer = layers.Dense(2, kernel_constraint=lambda w: tf.clip_by_value(w, -0.1, 0.1))
+    x = np.ones((4, 3), np.float32)
+    layer(x)
+    assert layer.kernel.constraint is not None
+    opt = tf.train.GradientDescentOptimizer(learning_rate=10.0)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x))
+    opt.apply_gradients(zip(tape.gradient(loss, layer.trainable_variables),
+                            layer.trainable_variables))
+    np.testing.assert_allclose(layer.kernel.numpy(), -0.1)      # clipped after a big step
+    assert layer.bias.numpy().min() < -1                        # the bias has no constraint
