@@ -153,10 +153,13 @@ class TFRecordWriter(object):
         self._closed = False
 
     def write(self, record):
-        """Appends one record (bytes; a str is written as UTF-8)."""
+        """Appends one record (bytes, a scalar string tensor, a message with
+        SerializeToString() such as an Example; a str is written as UTF-8)."""
         if self._closed:
             raise errors.FailedPreconditionError(None, None, "TFRecordWriter: %s is closed"
                                                  % self._path)
+        if hasattr(record, "SerializeToString"):
+            record = record.SerializeToString()
         if isinstance(record, str):
             record = record.encode()
         elif hasattr(record, "numpy") and not isinstance(record, (bytes, bytearray)):
