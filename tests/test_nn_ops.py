@@ -10,7 +10,7 @@ import scipy.special as sp
 import eager as tf
 from eager import errors
 from eager import losses
-from eager.ops import nn, conv
+from eager.ops import nn, conv, pooling
 from tests.ops.table_nn import ref_conv2d, ref_conv2d_input, ref_conv2d_filter, ref_pool, \
     ref_max_pool_grad
 
@@ -30,7 +30,8 @@ def _grad(f, *xs):
 CASES = [((2, 6, 5, 3), (3, 3, 3, 4), (1, 1), "SAME", (1, 1)),
          ((2, 7, 7, 2), (3, 2, 2, 3), (2, 3), "VALID", (1, 1)),
          ((1, 9, 8, 2), (2, 3, 2, 2), (2, 1), "SAME", (2, 3)),
-         ((3, 5, 5, 1), (5, 5, 1, 2), (1, 1), "SAME", (1, 1))]
+         ((3, 5, 5, 1), (5, 5, 1, 2), (1, 1), "SAME", (1, 1)),
+         ((2, 4, 5, 2), (2, 2, 2, 3), (2, 1), [[0, 0], [0, 7], [3, 1], [0, 0]], (1, 1))]
 
 
 @pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
@@ -40,13 +41,17 @@ def test_conv_numpy_fallback_and_chunks_match(monkeypatch, case, fmt):
     rng = np.random.default_rng(0)
     if fmt == "NCHW":
         xs = (xs[0], xs[3], xs[1], xs[2])
+        if not isinstance(pad, str):
+            pad = [pad[0], pad[3], pad[1], pad[2]]
     x, w = rng.normal(size=xs), rng.normal(size=ws)
     y = conv.conv2d(x, w, st, pad, data_format=fmt, dilations=dil).numpy()
     np.testing.assert_allclose(y, ref_conv2d(x, w, st, pad, fmt, dil), rtol=1e-10, atol=1e-10)
     g = rng.normal(size=y.shape)
     want_x = ref_conv2d_input(g, w, xs, st, pad, fmt, dil)
     want_w = ref_conv2d_filter(x, g, ws, st, pad, fmt, dil)
-    variants = [{}, {"_K": None}, {"_CHUNK_ELEMENTS": 50}, {"_K": None, "_CHUNK_ELEMENTS": 50}]
+    # Small chunks make blocks of images, then blocks of rows of one image.
+    variants = [{}, {"_K": None}, {"_CHUNK_ELEMENTS": 50}, {"_K": None, "_CHUNK_ELEMENTS": 50},
+                {"_CHUNK_ELEMENTS": 400}, {"_CHUNK_ELEMENTS": 3000}]
     for patch in variants:
         with monkeypatch.context() as m:
             for k, v in patch.items():
@@ -132,7 +137,7 @@ def test_max_pool_ties_route_to_first_maximum_and_fallback_matches(monkeypatch):
     x[0, 1, 1, 0] = x[0, 0, 1, 0] = 5.0            # a tie in window (0, 0), channel 0
     x[0, 2:, 2:, 1] = [[1.0, 3.0], [3.0, 2.0]]     # a tie in window (1, 1), channel 1
     g = np.arange(8, dtype=np.float64).reshape(1, 2, 2, 2) + 1
-    (dx,) = _grad(lambda a: tf.reduce_sum(conv.max_pool(a, 2, 2, "SAME") * g), x)
+    (dx,) = _grad(lambda a: tf.reduce_sum(pooling.max_pool(a, 2, 2, "SAME") * g), x)
     want = ref_max_pool_grad(x, g, (2, 2), (2, 2), "SAME")
     np.testing.assert_array_equal(dx, want)
     assert dx[0, 0, 1, 0] == g[0, 0, 0, 0] and dx[0, 1, 1, 0] == 0
@@ -142,15 +147,15 @@ def test_max_pool_ties_route_to_first_maximum_and_fallback_matches(monkeypatch):
                              ((1, 6, 6, 2), (2, 2), (2, 2), "VALID"),
                              ((1, 5, 6, 2), (2, 3), (1, 2), "VALID")]:
         x = rng.normal(size=shape)
-        y = conv.max_pool(x, k, s, pad)
+        y = pooling.max_pool(x, k, s, pad)
         gy = rng.normal(size=tuple(y.shape))
         attrs = {"ksize": k, "strides": s, "padding": pad, "data_format": "NHWC"}
         outs = []
-        for kernels in (conv._K, None):
-            monkeypatch.setattr(conv, "_K", kernels)
-            outs.append((conv.max_pool(x, k, s, pad).numpy(),
-                         conv.execute(conv._max_pool_grad_op, (x, y, gy), attrs).numpy(),
-                         conv.execute(conv._max_pool_grad_grad_op, (x, y, x), attrs).numpy()))
+        for kernels in (pooling._K, None):
+            monkeypatch.setattr(pooling, "_K", kernels)
+            outs.append((pooling.max_pool(x, k, s, pad).numpy(),
+                         pooling.execute(pooling._max_pool_grad_op, (x, y, gy), attrs).numpy(),
+                         pooling.execute(pooling._max_pool_grad_grad_op, (x, y, x), attrs).numpy()))
         for a, b in zip(*outs):
             np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(outs[0][0], ref_pool(x, k, s, pad))
@@ -159,10 +164,10 @@ def test_max_pool_ties_route_to_first_maximum_and_fallback_matches(monkeypatch):
 
 def test_avg_pool_same_excludes_padding():
     x = np.ones((1, 3, 3, 1), np.float32)
-    y = conv.avg_pool(x, 2, 2, "SAME").numpy()
+    y = pooling.avg_pool(x, 2, 2, "SAME").numpy()
     np.testing.assert_array_equal(y, np.ones((1, 2, 2, 1), np.float32))
     x = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1)
-    y = conv.avg_pool2d(input=x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+    y = pooling.avg_pool2d(input=x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
     np.testing.assert_allclose(y.numpy()[0, :, :, 0], [[2.0, 3.5], [6.5, 8.0]])
 
 
@@ -410,6 +415,58 @@ def test_bias_add_gradient_on_many_rows():
 
 def test_docstring_examples():
     import doctest
-    for mod in (nn, conv, losses):
+    for mod in (nn, conv, pooling, losses):
         result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, mod.__name__
+
+
+def test_huge_shapes_raise_instead_of_allocating():
+    x = tf.constant(np.zeros((1, 4, 4, 1), np.float32))
+    w = tf.constant(np.zeros((1, 1, 1, 1), np.float32))
+    with pytest.raises(errors.ResourceExhaustedError, match="conv2d"):
+        conv.conv2d(x, w, 1, [[0, 0], [0, 1 << 40], [0, 0], [0, 0]])
+    with pytest.raises(errors.ResourceExhaustedError, match="conv2d_backprop_input"):
+        conv.conv2d_backprop_input([1 << 20, 1 << 20, 4, 1], w, x, 1, "SAME")
+    with pytest.raises(INVALID, match="conv2d_backprop_input: input_sizes must be 4"):
+        conv.conv2d_backprop_input([1, -4, 4, 1], w, x, 1, "SAME")
+
+
+def test_pooling_with_windows_larger_than_the_image():
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(2, 5, 4, 3))
+    big = 10 ** 6
+    y = pooling.avg_pool(x, big, 1, "SAME").numpy()
+    np.testing.assert_allclose(y, np.broadcast_to(x.mean((1, 2), keepdims=True), x.shape))
+    m = pooling.max_pool(x, big, 2, "SAME").numpy()
+    np.testing.assert_array_equal(m, np.broadcast_to(x.max((1, 2), keepdims=True), (2, 3, 2, 3)))
+    (g,) = _grad(lambda a: tf.reduce_sum(pooling.avg_pool(a, big, 1, "SAME")), x)
+    np.testing.assert_allclose(g, np.ones_like(x))
+
+
+def test_large_window_max_pool_loop_matches_the_c_kernels(monkeypatch):
+    rng = np.random.default_rng(10)
+    x = _distinct_values((2, 5, 4, 3), rng)
+    outs = []
+    cases = [((7, 3), (2, 1)), ((2, 9), (1, 3))]
+    gs = [rng.normal(size=tuple(pooling.max_pool(x, k, s, "SAME").shape)) for k, s in cases]
+    for kernels in (pooling._K, None):
+        monkeypatch.setattr(pooling, "_K", kernels)
+        for (k, s), g in zip(cases, gs):
+            attrs = {"ksize": k, "strides": s, "padding": "SAME", "data_format": "NHWC"}
+            y = pooling.max_pool(x, k, s, "SAME")
+            outs.append([y.numpy(), np.asarray(ref_pool(x, k, s, "SAME")),
+                         pooling.execute(pooling._max_pool_grad_op, (x, y, g), attrs).numpy(),
+                         ref_max_pool_grad(x, g, k, s, "SAME"),
+                         pooling.execute(pooling._max_pool_grad_grad_op, (x, y, x),
+                                         attrs).numpy()])
+    half = len(outs) // 2
+    for a, b in zip(outs[:half], outs[half:]):
+        np.testing.assert_array_equal(a[0], a[1])
+        np.testing.assert_allclose(a[2], a[3])
+        for u, v in zip(a, b):
+            np.testing.assert_allclose(u, v)
+
+
+def _distinct_values(shape, rng):
+    n = int(np.prod(shape))
+    return rng.permutation(n).reshape(shape).astype(np.float64)

@@ -2,6 +2,8 @@
 convolutions forward and forward+backward, max pooling, bias_add + relu,
 the cross-entropies, and one whole forward+backward pass of the network
 built from eager.nn ops (the optimizer step is in train.py)."""
+import types
+
 import numpy as np
 
 from . import eager_or_skip, need
@@ -13,11 +15,13 @@ def _nn():
     """eager with its nn ops, or NotImplementedError (asv: skipped)."""
     tf = need(eager_or_skip(), "constant", "GradientTape", "reduce_sum")
     try:
-        from eager.ops import nn, conv
+        from eager.ops import nn, conv, pooling
     except Exception as e:
         raise NotImplementedError("eager.ops.nn does not import: %s: %s"
                                   % (type(e).__name__, e))
-    return tf, nn, conv
+    ops = types.SimpleNamespace(conv2d=conv.conv2d, max_pool=pooling.max_pool,
+                                avg_pool=pooling.avg_pool)
+    return tf, nn, ops
 
 
 def _array(shape, seed=0, scale=1.0):

@@ -1,5 +1,5 @@
 # Contract of the CPU convolution and pooling loops (nn_kernels.pyx). They
-# are called from Python only (eager/ops/conv.py, eager/ops/nn.py), so the
+# are called from Python only (eager/ops/conv.py, pooling.py, nn.py), so the
 # contract is the Python one; nothing here is cimported:
 #   im2col_nhwc(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl) -> cols
 #   col2im_nhwc(cols, out, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl) -> out (added in place)

@@ -5,7 +5,7 @@ window's first maximum, and relu's gradient. The loops themselves are C in
 nn_loops.h; this module checks what memory safety needs (dtypes,
 contiguity, every size an index is formed from) and runs them without the
 GIL. Images are NHWC, C-contiguous, float32 or float64; the op modules
-(eager/ops/conv.py, eager/ops/nn.py) check the user-facing shapes."""
+(eager/ops/conv.py, pooling.py, nn.py) check the user-facing shapes."""
 cimport numpy as cnp
 from libc.stdlib cimport malloc, free
 

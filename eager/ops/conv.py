@@ -1,7 +1,7 @@
-"""Convolution and pooling: conv2d (im2col and one GEMM), its input and
-filter gradients as ops of their own (each differentiable through the
-others, so second derivatives work), conv1d, conv2d_transpose, max_pool and
-avg_pool with their gradients.
+"""Convolution: conv2d (im2col and one GEMM), its input and filter
+gradients as ops of their own (each differentiable through the others, so
+second derivatives work), conv1d and conv2d_transpose. Pooling is in
+eager/ops/pooling.py.
 
 Kernels work in NHWC, the layout where a patch row is contiguous; NCHW
 inputs are transposed on the way in and out. The patch matrix is built
@@ -13,12 +13,11 @@ import weakref
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from eager import errors
 from eager._ext import blas as _blas
 from eager._ext.tensor import Tensor
 from eager._ext.context import context as _context
 from eager.ops._registry import defop, api, execute, generic, MATCH_ALL, FLOATS
-from eager.ops._argcheck import _desc, _invalid, _tensor
+from eager.ops._argcheck import _desc, _invalid, _tensor, _check_alloc
 from eager.ops.array import constant  # noqa: F401  (docstring examples)
 
 try:
@@ -59,9 +58,26 @@ def _from_nhwc(y, data_format, dtype):
     return np.ascontiguousarray(y, dtype=dtype)
 
 
-def _chunks(n, per_item):
-    step = max(1, _CHUNK_ELEMENTS // max(per_item, 1))
-    return [(i, min(i + step, n)) for i in range(0, n, step)]
+def _blocks(N, OH, per_row):
+    """(n0, n1, r0, r1): images n0:n1, output rows r0:r1, each block's patch
+    matrix within _CHUNK_ELEMENTS; whole images when one fits, else blocks
+    of rows of one image (a large image with a large filter)."""
+    per_image = OH * per_row
+    if per_image <= _CHUNK_ELEMENTS:
+        step = max(1, _CHUNK_ELEMENTS // max(per_image, 1))
+        return [(i, min(i + step, N), 0, OH) for i in range(0, N, step)]
+    rows = max(1, _CHUNK_ELEMENTS // max(per_row, 1))
+    return [(n, n + 1, r, min(r + rows, OH)) for n in range(N) for r in range(0, OH, rows)]
+
+
+def _row_window(r0, r1, H, KH, sh, dh, pt):
+    """The input rows lo:hi that output rows r0:r1 read, and the padding
+    above them: a block's patches are those of x[:, lo:hi] with that padding
+    (taps below hi are outside the image, so they read zeros either way)."""
+    top = r0 * sh - pt
+    lo = min(max(top, 0), H)
+    hi = max(min(H, (r1 - 1) * sh - pt + (KH - 1) * dh + 1), lo)
+    return lo, hi, lo - top
 
 
 def _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl):
@@ -220,6 +236,15 @@ def _conv_shape_check(x, w, data_format, op, xname="input"):
                        % (xname, _desc(x), data_format, c, _desc(w), w.shape[2]))
 
 
+def _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl):
+    """The patch matrix of images a:b, output rows r0:r1."""
+    C = x.shape[3]
+    lo, hi, top = _row_window(r0, r1, x.shape[1], KH, sh, dh, pt)
+    if hi <= lo:      # outputs that read only padding
+        return np.zeros(((b - a) * (r1 - r0) * OW, KH * KW * C), x.dtype)
+    return _im2col(x[a:b, lo:hi], r1 - r0, OW, KH, KW, sh, sw, dh, dw, top, pl)
+
+
 # ---- the patch-matrix cache ---------------------------------------------------------
 # Under a tape, conv2d's filter gradient needs the same patch matrix as its
 # forward pass. The forward kernel leaves it here, keyed by the identity of
@@ -272,16 +297,16 @@ def _conv_nhwc(x, w, strides, pads, dilations, cache_key=None):
         return np.zeros((N, OH, OW, O), x.dtype)
     if KH == KW == 1 and sh == sw == 1 and not any(pads):
         return _gemm(x.reshape(N * H * W, C), wm).reshape(N, OH, OW, O)
-    chunks = _chunks(N, OH * OW * KH * KW * C)
-    if len(chunks) == 1:
+    blocks = _blocks(N, OH, OW * KH * KW * C)
+    if len(blocks) == 1:
         cols = _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
         if cache_key is not None and _recording():
             _cache_put(cache_key[0], cache_key[1], cols)
         return _gemm(cols, wm).reshape(N, OH, OW, O)
     y = np.empty((N, OH, OW, O), x.dtype)
-    for a, b in chunks:
-        cols = _im2col(x[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-        y[a:b] = _gemm(cols, wm).reshape(b - a, OH, OW, O)
+    for a, b, r0, r1 in blocks:
+        cols = _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+        y[a:b, r0:r1] = _gemm(cols, wm).reshape(b - a, r1 - r0, OW, O)
     return y
 
 
@@ -298,9 +323,11 @@ def _conv_input_nhwc(g, w, xshape, strides, pads, dilations):
     dx = np.zeros((N, H, W, C), g.dtype)
     if N * OH * OW * C == 0 or O == 0:
         return dx
-    for a, b in _chunks(N, OH * OW * KH * KW * C):
-        cols = _gemm(g[a:b].reshape((b - a) * OH * OW, O), wm, tb=True)
-        _col2im(cols, dx[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+    for a, b, r0, r1 in _blocks(N, OH, OW * KH * KW * C):
+        lo, hi, top = _row_window(r0, r1, H, KH, sh, dh, pt)
+        if hi > lo:   # else these outputs read only padding
+            cols = _gemm(g[a:b, r0:r1].reshape(-1, O), wm, tb=True)
+            _col2im(cols, dx[a:b, lo:hi], r1 - r0, OW, KH, KW, sh, sw, dh, dw, top, pl)
     return dx
 
 
@@ -316,12 +343,14 @@ def _conv_filter_nhwc(x, g, wshape, strides, pads, dilations, cache_key=None):
     dwm = None
     if N * OH * OW == 0:
         return np.zeros(wshape, g.dtype)
-    chunks = _chunks(N, OH * OW * KH * KW * C)
-    cached = _cache_take(cache_key[0], cache_key[1]) if cache_key and len(chunks) == 1 else None
-    for a, b in chunks:
-        cols = cached if cached is not None else \
-            _im2col(x[a:b], OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-        part = _gemm(cols, g[a:b].reshape((b - a) * OH * OW, O), ta=True)
+    blocks = _blocks(N, OH, OW * KH * KW * C)
+    cached = _cache_take(cache_key[0], cache_key[1]) if cache_key and len(blocks) == 1 else None
+    for a, b, r0, r1 in blocks:
+        if cached is not None:
+            cols = cached
+        else:
+            cols = _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl)
+        part = _gemm(cols, g[a:b, r0:r1].reshape(-1, O), ta=True)
         dwm = part if dwm is None else dwm + part
     return dwm.reshape(wshape)
 
@@ -451,7 +480,11 @@ def _resolve(x, wshape, strides, padding, data_format, dilations, op):
     dl = _spatial(dilations, "dilations", op, fmt)
     if padding is None:
         raise TypeError("%s: padding is required ('SAME' or 'VALID')" % op)
-    pads = _conv_geometry(tuple(x), wshape, st, padding, dl, fmt, op)[0]
+    pads, out = _conv_geometry(tuple(x), wshape, st, padding, dl, fmt, op)
+    # Outputs (and the user-given shapes of the gradient ops) larger than
+    # this machine's memory raise before any allocation.
+    for dims in (out, tuple(x), tuple(wshape)):
+        _check_alloc(op, dims, "float32")
     return _attrs(st, pads, dl, fmt)
 
 
@@ -601,233 +634,6 @@ def conv1d(input=None, filters=None, stride=None, padding=None, data_format="NWC
     return A.squeeze(y, [axis])
 
 
-# ---- pooling ---------------------------------------------------------------------------
-def _pool_geometry(H, W, ksize, strides, padding):
-    """(OH, OW, pt, pl) for a pooling window; windows never start past the
-    image (checked by _check_pool)."""
-    OH, pt, _ = _out_size(H, ksize[0], strides[0], 1, padding, "pool", "rows")
-    OW, pl, _ = _out_size(W, ksize[1], strides[1], 1, padding, "pool", "columns")
-    return OH, OW, pt, pl
-
-
-def _max_pool_nhwc(x, ksize, strides, padding):
-    N, H, W, C = x.shape
-    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
-    if _K is not None:
-        return _K.max_pool_nhwc(x, OH, OW, ksize[0], ksize[1], strides[0], strides[1], pt, pl)
-    kh, kw = ksize
-    sh, sw = strides
-    if (kh, kw) == (sh, sw) and pt == pl == 0 and OH * kh <= H and OW * kw <= W:
-        # Non-overlapping windows that tile the image: one reshape, one max.
-        return x[:, :OH * kh, :OW * kw].reshape(N, OH, kh, OW, kw, C).max(axis=(2, 4))
-    lowest = np.array(-np.inf, x.dtype)
-    return _windows(x, OH, OW, ksize, strides, pt, pl, lowest).max(axis=(3, 4))
-
-
-def _windows(x, OH, OW, ksize, strides, pt, pl, fill):
-    """A strided [N, OH, OW, KH, KW, C] view of x padded with `fill`."""
-    N, H, W, C = x.shape
-    kh, kw = ksize
-    sh, sw = strides
-    pb = max((OH - 1) * sh + kh - H - pt, 0)
-    pr = max((OW - 1) * sw + kw - W - pl, 0)
-    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=fill)
-    s0, s1, s2, s3 = xp.strides
-    return as_strided(xp, (N, OH, OW, kh, kw, C), (s0, s1 * sh, s2 * sw, s1, s2, s3),
-                      writeable=False)
-
-
-def _route_numpy(x, y, g, ksize, strides, padding, backward):
-    """NumPy version of nn_kernels.max_pool_route_nhwc."""
-    N, H, W, C = x.shape
-    OH, OW, pt, pl = y.shape[1], y.shape[2], *_pool_geometry(H, W, ksize, strides, padding)[2:]
-    kh, kw = ksize
-    sh, sw = strides
-    win = _windows(x, OH, OW, ksize, strides, pt, pl, np.array(np.nan, x.dtype))
-    flat = win.reshape(N, OH, OW, kh * kw, C)
-    first = np.argmax(flat == y[:, :, :, None, :], axis=3)   # first maximum
-    i, j = np.divmod(first, kw)
-    rows = np.arange(OH)[None, :, None, None] * sh - pt + i
-    cols = np.arange(OW)[None, None, :, None] * sw - pl + j
-    n = np.arange(N)[:, None, None, None]
-    c = np.arange(C)[None, None, None, :]
-    rows, cols = np.clip(rows, 0, H - 1), np.clip(cols, 0, W - 1)
-    if backward:
-        dx = np.zeros(x.shape, x.dtype)
-        np.add.at(dx, (n, rows, cols, c), g)
-        return dx
-    return g[n, rows, cols, c]
-
-
-def _max_route(x, y, g, ksize, strides, padding, backward):
-    if _K is not None:
-        H, W = x.shape[1:3]
-        OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
-        return _K.max_pool_route_nhwc(x, y, g, ksize[0], ksize[1], strides[0], strides[1],
-                                      pt, pl, backward)
-    return _route_numpy(x, y, g, ksize, strides, padding, backward)
-
-
-def _max_pool_kernel(x, ksize, strides, padding, data_format):
-    dtype = x.dtype
-    (x,) = _work(x)
-    return _from_nhwc(_max_pool_nhwc(_nhwc(x, data_format), ksize, strides, padding),
-                      data_format, dtype)
-
-
-def _max_pool_grad_kernel(x, y, g, ksize, strides, padding, data_format):
-    dtype = x.dtype
-    x, y, g = (_nhwc(a, data_format) for a in _work(x, y, g))
-    return _from_nhwc(_max_route(x, y, g, ksize, strides, padding, True), data_format, dtype)
-
-
-def _max_pool_grad_grad_kernel(x, y, gg, ksize, strides, padding, data_format):
-    dtype = x.dtype
-    x, y, gg = (_nhwc(a, data_format) for a in _work(x, y, gg))
-    return _from_nhwc(_max_route(x, y, gg, ksize, strides, padding, False), data_format, dtype)
-
-
-def _max_pool_grad(g, ans, x, **attrs):
-    return (execute(_max_pool_grad_op, (x, ans, g), attrs),)
-
-
-def _max_pool_grad_grad(gg, ans, x, y, g, **attrs):
-    # The gradient routes g linearly (the argmax is locally constant), so
-    # only g has a gradient: gg read at the same positions.
-    return (None, None, execute(_max_pool_grad_grad_op, (x, y, gg), attrs))
-
-
-def _max_pool_grad_grad_grad(ggg, ans, x, y, gg, **attrs):
-    return (None, None, execute(_max_pool_grad_op, (x, y, ggg), attrs))
-
-
-_max_pool = defop("max_pool", generic(FLOATS, MATCH_ALL), cpu=_max_pool_kernel,
-                  grad=_max_pool_grad, cuda="max_pool")
-_max_pool_grad_op = defop("max_pool_grad", generic(FLOATS, MATCH_ALL),
-                          cpu=_max_pool_grad_kernel, grad=_max_pool_grad_grad,
-                          cuda="max_pool_grad", internal=True)
-_max_pool_grad_grad_op = defop("max_pool_grad_grad", generic(FLOATS, MATCH_ALL),
-                               cpu=_max_pool_grad_grad_kernel, grad=_max_pool_grad_grad_grad,
-                               cuda="max_pool_grad_grad", internal=True)
-
-
-def _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, dtype):
-    """How many image elements each window covers (padding is not counted,
-    as in TensorFlow): [OH, OW]."""
-    def one(size, out, k, s, p):
-        start = np.arange(out) * s - p
-        return np.minimum(start + k, size) - np.maximum(start, 0)
-    return np.outer(one(H, OH, ksize[0], strides[0], pt),
-                    one(W, OW, ksize[1], strides[1], pl)).astype(dtype)
-
-
-def _avg_pool_nhwc(x, ksize, strides, padding):
-    N, H, W, C = x.shape
-    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
-    if N * OH * OW * C == 0:
-        return np.zeros((N, OH, OW, C), x.dtype)
-    kh, kw = ksize
-    if (kh, kw) == tuple(strides) and pt == pl == 0 and OH * kh == H and OW * kw == W:
-        s = x.reshape(N, OH, kh, OW, kw, C).sum(axis=(2, 4))
-    else:
-        s = _windows(x, OH, OW, ksize, strides, pt, pl, np.array(0, x.dtype)).sum(axis=(3, 4))
-    s /= _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, x.dtype)[None, :, :, None]
-    return s
-
-
-def _avg_pool_grad_nhwc(g, xshape, ksize, strides, padding):
-    N, H, W, C = xshape
-    OH, OW, pt, pl = _pool_geometry(H, W, ksize, strides, padding)
-    kh, kw = ksize
-    sh, sw = strides
-    gs = g / _avg_counts(H, W, OH, OW, ksize, strides, pt, pl, g.dtype)[None, :, :, None]
-    pb = max((OH - 1) * sh + kh - H - pt, 0)
-    pr = max((OW - 1) * sw + kw - W - pl, 0)
-    dxp = np.zeros((N, H + pt + pb, W + pl + pr, C), g.dtype)
-    if gs.size:
-        for i in range(kh):
-            for j in range(kw):
-                dxp[:, i:i + (OH - 1) * sh + 1:sh, j:j + (OW - 1) * sw + 1:sw, :] += gs
-    return dxp[:, pt:pt + H, pl:pl + W, :]
-
-
-def _avg_pool_kernel(x, ksize, strides, padding, data_format):
-    dtype = x.dtype
-    (x,) = _work(x)
-    return _from_nhwc(_avg_pool_nhwc(_nhwc(x, data_format), ksize, strides, padding),
-                      data_format, dtype)
-
-
-def _avg_pool_grad_kernel(g, input_shape, ksize, strides, padding, data_format):
-    dtype = g.dtype
-    (g,) = _work(g)
-    dx = _avg_pool_grad_nhwc(_nhwc(g, data_format), _spatial_shape(input_shape, data_format),
-                             ksize, strides, padding)
-    return _from_nhwc(dx, data_format, dtype)
-
-
-def _avg_pool_grad(g, ans, x, **attrs):
-    return (execute(_avg_pool_grad_op, (g,), dict(attrs, input_shape=tuple(x.shape))),)
-
-
-def _avg_pool_grad_grad(gg, ans, g, input_shape, **attrs):
-    return (execute(_avg_pool, (gg,), attrs),)
-
-
-_avg_pool = defop("avg_pool", generic(FLOATS, MATCH_ALL), cpu=_avg_pool_kernel,
-                  grad=_avg_pool_grad, cuda="avg_pool")
-_avg_pool_grad_op = defop("avg_pool_grad", generic(FLOATS, MATCH_ALL),
-                          cpu=_avg_pool_grad_kernel, grad=_avg_pool_grad_grad,
-                          cuda="avg_pool_grad", internal=True)
-
-
-def _pool_attrs(x, ksize, strides, padding, data_format, op):
-    fmt = _format(data_format, op)
-    if x.ndim != 4:
-        raise _invalid(op, "input must be rank 4 (%s), got %s" % (fmt, _desc(x)))
-    k = _spatial(ksize, "ksize", op, fmt)
-    s = _spatial(strides, "strides", op, fmt)
-    p = _padding_name(padding, op)
-    if p is None:
-        raise ValueError("%s: padding must be 'SAME' or 'VALID', got %r" % (op, padding))
-    _, H, W, _ = _spatial_shape(tuple(x.shape), fmt)
-    if p == "VALID" and (k[0] > H or k[1] > W):
-        raise _invalid(op, "the window %s is larger than the input %s (VALID padding)"
-                       % (list(k), _desc(x)))
-    return {"ksize": k, "strides": s, "padding": p, "data_format": fmt}
-
-
-@api(_max_pool, "eager.nn", names=("max_pool", "max_pool2d"))
-def max_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",
-             name=None, input=None):
-    """The maximum over each ksize window of a 4-D batch of images.
-
-    value (or input=): [batch, height, width, channels] (NHWC) or NCHW.
-    ksize, strides: an int or a list of 1, 2 or 4 ints (4: in data_format
-        order, 1 in the batch and channel places).
-    padding: 'SAME' (output ceil(in / stride), windows clipped to the
-        image) or 'VALID'.
-    The gradient goes to the first maximum of each window.
-    """
-    x = _tensor(_pick(value, input, ("value", "input"), "max_pool"))
-    if ksize is None or strides is None:
-        raise TypeError("max_pool: ksize and strides are required")
-    return execute(_max_pool, (x,), _pool_attrs(x, ksize, strides, padding, data_format,
-                                                "max_pool"))
-
-
-@api(_avg_pool, "eager.nn", names=("avg_pool", "avg_pool2d"))
-def avg_pool(value=None, ksize=None, strides=None, padding=None, data_format="NHWC",
-             name=None, input=None):
-    """The mean over each ksize window of a 4-D batch of images; with
-    'SAME' padding a window's mean is over the elements inside the image
-    (padding is not counted). Arguments as max_pool."""
-    x = _tensor(_pick(value, input, ("value", "input"), "avg_pool"))
-    if ksize is None or strides is None:
-        raise TypeError("avg_pool: ksize and strides are required")
-    return execute(_avg_pool, (x,), _pool_attrs(x, ksize, strides, padding, data_format,
-                                                "avg_pool"))
-
-
-max_pool2d = max_pool
-avg_pool2d = avg_pool
+# Pooling is its own module (eager/ops/pooling.py); importing it here means
+# `from eager.ops import conv` registers the pooling ops too.
+from eager.ops import pooling as _pooling  # noqa: E402,F401

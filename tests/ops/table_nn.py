@@ -6,7 +6,7 @@ import scipy.special as sp
 
 import eager as tf
 from eager import errors
-from eager.ops import nn, conv  # noqa: F401  (registers the ops)
+from eager.ops import nn, conv, pooling  # noqa: F401  (registers the ops)
 from eager.ops._registry import execute
 from tests.ops.optest import OpTest, random_array, UNARY_SHAPES
 
@@ -460,7 +460,7 @@ def _pool_rows():
         def gsamples(rng, xshape=xshape):
             return [(_distinct(xshape, rng),)]
 
-        for kind, fn in (("max", conv.max_pool), ("avg", conv.avg_pool)):
+        for kind, fn in (("max", pooling.max_pool), ("avg", pooling.avg_pool)):
             rows.append(OpTest(
                 kind + "_pool",
                 lambda x, k=k, s=s, pad=pad, fmt=fmt, *, fn=fn: fn(x, k, s, pad, data_format=fmt),
@@ -471,12 +471,12 @@ def _pool_rows():
         attrs = {"ksize": k, "strides": s, "padding": pad, "data_format": fmt}
 
         def mp_grad(x, g, attrs=attrs):
-            y = execute(conv._max_pool, (x,), attrs)
-            return execute(conv._max_pool_grad_op, (x, y, g), attrs)
+            y = execute(pooling._max_pool, (x,), attrs)
+            return execute(pooling._max_pool_grad_op, (x, y, g), attrs)
 
         def mp_grad_grad(x, gg, attrs=attrs):
-            y = execute(conv._max_pool, (x,), attrs)
-            return execute(conv._max_pool_grad_grad_op, (x, y, gg), attrs)
+            y = execute(pooling._max_pool, (x,), attrs)
+            return execute(pooling._max_pool_grad_grad_op, (x, y, gg), attrs)
 
         def mp_grad_ref(x, g, k=k, s=s, pad=pad, fmt=fmt):
             return ref_max_pool_grad(x, g, k, s, pad, fmt)
@@ -506,7 +506,7 @@ def _pool_rows():
             return [(_distinct(xshape, rng), rng.normal(size=xshape))]
 
         def ap_grad(g, attrs=attrs, xshape=xshape):
-            return execute(conv._avg_pool_grad_op, (g,), dict(attrs, input_shape=xshape))
+            return execute(pooling._avg_pool_grad_op, (g,), dict(attrs, input_shape=xshape))
 
         def ap_grad_ref(g, k=k, s=s, pad=pad, fmt=fmt, xshape=xshape):
             return ref_avg_pool_grad(xshape, g, k, s, pad, fmt)
