@@ -73,31 +73,9 @@ def higher_order_gradients():
 
 
 def linear_regression():
-    def prediction(input, weight, bias):
-        return input * weight + bias
-
-    NUM_EXAMPLES = 1000
-    training_inputs = tf.random_normal([NUM_EXAMPLES])
-    noise = tf.random_normal([NUM_EXAMPLES])
-    training_outputs = training_inputs * 3 + 2 + noise
-
-    def loss(weight, bias):
-        error = prediction(training_inputs, weight, bias) - training_outputs
-        return tf.reduce_mean(tf.square(error))
-
-    grad = tfe.gradients_function(loss)
-    W = 5.
-    B = 10.
-    learning_rate = 0.01
-    print("Initial loss: %f" % loss(W, B).numpy())
-    for i in range(200):
-        (dW, dB) = grad(W, B)
-        W -= dW * learning_rate
-        B -= dB * learning_rate
-        if i % 20 == 0:
-            print("Loss at step %d: %f" % (i, loss(W, B).numpy()))
-    print("Final loss: %f" % loss(W, B).numpy())
-    print("W, B = %f, %f" % (W.numpy(), B.numpy()))
+    # The seed's program, kept in one place: eager/examples/linear_regression.py.
+    from eager.examples.linear_regression import with_gradients_function
+    with_gradients_function()
 
 
 def main():
