@@ -2,10 +2,8 @@
 eager.nn.conv2d. Kernels are (k..., in_channels, filters), Glorot uniform
 by default; padding 'same', 'valid' (any case) and, for Conv1D, 'causal'."""
 from eager import nn as _nn
-from eager.layers import activations as _activations
-from eager.layers import initializers as _init
 from eager.layers.base import Layer, _shape_str
-from eager.layers.core import _normalize_data_format
+from eager.layers.core import _normalize_data_format, _set_kernel_options
 from eager.ops import array as _array
 
 
@@ -62,16 +60,9 @@ class _Conv(Layer):
             raise ValueError("%s: strides > 1 together with dilation_rate > 1 is not supported "
                              "(strides %s, dilation_rate %s)"
                              % (cls, self.strides, self.dilation_rate))
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _init.get(kernel_initializer or "glorot_uniform")
-        self.bias_initializer = _init.get(bias_initializer)
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        _set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                            kernel_regularizer, bias_regularizer, kernel_constraint,
+                            bias_constraint)
 
     @property
     def _channel_axis(self):

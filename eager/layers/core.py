@@ -12,6 +12,22 @@ from eager.ops import linalg as _linalg
 from eager.ops import math as _math
 
 
+def _set_kernel_options(layer, activation, use_bias, kernel_initializer, bias_initializer,
+                        kernel_regularizer, bias_regularizer, kernel_constraint,
+                        bias_constraint):
+    """The kernel/bias options Dense and the convolutions share."""
+    layer.activation = _activations.get(activation)
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = _init.get(kernel_initializer or "glorot_uniform")
+    layer.bias_initializer = _init.get(bias_initializer)
+    layer.kernel_regularizer = kernel_regularizer
+    layer.bias_regularizer = bias_regularizer
+    layer.kernel_constraint = kernel_constraint
+    layer.bias_constraint = bias_constraint
+    layer.kernel = None
+    layer.bias = None
+
+
 class Dense(Layer):
     """A densely connected layer: `activation(inputs @ kernel + bias)`.
 
@@ -39,16 +55,9 @@ class Dense(Layer):
         if units <= 0:
             raise ValueError("Dense: units must be a positive integer, got %r" % (units,))
         self.units = units
-        self.activation = _activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _init.get(kernel_initializer or "glorot_uniform")
-        self.bias_initializer = _init.get(bias_initializer)
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        _set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                            kernel_regularizer, bias_regularizer, kernel_constraint,
+                            bias_constraint)
 
     def build(self, input_shape):
         dims = input_shape.as_list()

@@ -163,15 +163,9 @@ class RandomNormal(Initializer):
                                      self.mean, self.stddev, dtype=dt, seed=self.seed)
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(RandomNormal):
     """Normal values redrawn beyond two standard deviations
     (tf.truncated_normal_initializer)."""
-
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=None):
-        self.mean, self.stddev, self.seed, self.dtype = mean, stddev, seed, dtype
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dt = _float_dtype(dtype, self.dtype and as_dtype(self.dtype) or _FLOAT32,

@@ -74,39 +74,39 @@ def momentum(var, accum, g, t, lr, mom, nesterov):
     np.subtract(var, t, out=var)
 
 
+def _adam_moments(m, v, g, t, beta1, beta2):
+    # m += (g - m) * (1 - beta1); v += (g * g - v) * (1 - beta2), in place.
+    np.subtract(g, m, out=t)
+    np.multiply(t, 1.0 - beta1, out=t)
+    np.add(m, t, out=m)
+    np.multiply(g, g, out=t)
+    np.subtract(t, v, out=t)
+    np.multiply(t, 1.0 - beta2, out=t)
+    np.add(v, t, out=v)
+
+
+def _adam_step(var, m, second, t, lr_t, epsilon):
+    # var -= lr_t * m / (sqrt(second) + epsilon), in place.
+    np.sqrt(second, out=t)
+    np.add(t, epsilon, out=t)
+    np.divide(m, t, out=t)
+    np.multiply(t, lr_t, out=t)
+    np.subtract(var, t, out=var)
+
+
 def adam(var, m, v, g, t, lr_t, beta1, beta2, epsilon):
     """m += (g - m) * (1 - beta1); v += (g * g - v) * (1 - beta2);
     var -= lr_t * m / (sqrt(v) + epsilon), where lr_t (the caller's) is
     lr * sqrt(1 - beta2^t) / (1 - beta1^t) (Kingma and Ba's "epsilon hat" form)."""
-    np.subtract(g, m, out=t)
-    np.multiply(t, 1.0 - beta1, out=t)
-    np.add(m, t, out=m)
-    np.multiply(g, g, out=t)
-    np.subtract(t, v, out=t)
-    np.multiply(t, 1.0 - beta2, out=t)
-    np.add(v, t, out=v)
-    np.sqrt(v, out=t)
-    np.add(t, epsilon, out=t)
-    np.divide(m, t, out=t)
-    np.multiply(t, lr_t, out=t)
-    np.subtract(var, t, out=var)
+    _adam_moments(m, v, g, t, beta1, beta2)
+    _adam_step(var, m, v, t, lr_t, epsilon)
 
 
 def adam_amsgrad(var, m, v, vhat, g, t, lr_t, beta1, beta2, epsilon):
     """Adam with vhat = max(vhat, v) in the denominator (Reddi et al.)."""
-    np.subtract(g, m, out=t)
-    np.multiply(t, 1.0 - beta1, out=t)
-    np.add(m, t, out=m)
-    np.multiply(g, g, out=t)
-    np.subtract(t, v, out=t)
-    np.multiply(t, 1.0 - beta2, out=t)
-    np.add(v, t, out=v)
+    _adam_moments(m, v, g, t, beta1, beta2)
     np.maximum(vhat, v, out=vhat)
-    np.sqrt(vhat, out=t)
-    np.add(t, epsilon, out=t)
-    np.divide(m, t, out=t)
-    np.multiply(t, lr_t, out=t)
-    np.subtract(var, t, out=var)
+    _adam_step(var, m, vhat, t, lr_t, epsilon)
 
 
 def adagrad(var, accum, g, t, lr, epsilon):
