@@ -23,8 +23,12 @@ else:
 
 def extensions():
     mods = []
+    # EAGER_BUILD_ONLY=tape,tensor rebuilds just those modules (development).
+    only = [m for m in os.environ.get("EAGER_BUILD_ONLY", "").split(",") if m]
     for pyx in sorted(glob.glob(os.path.join("eager", "_ext", "*.pyx"))):
         name = pyx[:-4].replace(os.sep, ".")
+        if only and name.rsplit(".", 1)[1] not in only:
+            continue
         mods.append(Extension(
             name, [pyx],
             include_dirs=[np.get_include(), os.path.join("eager", "_ext")],

@@ -5,6 +5,8 @@
 # The tape's record function, called from C by the dispatcher and the Tensor
 # fast path: record(op, inputs, outputs, attrs).
 ctypedef object (*record_fn_t)(object, list, tuple, object)
+# The Tensor fast path's: record_fast(op, a, b or None, out), all Tensors.
+ctypedef object (*record_fast_fn_t)(object, object, object, object)
 
 cdef class Context:
     cdef public int n_recorders      # tapes active in any thread
@@ -17,5 +19,8 @@ cdef class Context:
     cdef public list devices         # device index -> backend device object
     cdef public str placement_policy # 'silent', 'warn' or 'explicit'
     cdef record_fn_t record_c        # set by eager._ext.tape; NULL before
+    cdef record_fast_fn_t record_fast_c
+    cdef public long long min_live_epoch  # oldest epoch of a live tape (LLONG_MAX: none);
+                                          # a tensor stamped older is watched by no tape
 
 cdef Context CTX

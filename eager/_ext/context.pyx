@@ -17,6 +17,8 @@ cdef class Context:
         self.devices = [None]
         self.placement_policy = "silent"
         self.record_c = NULL
+        self.record_fast_c = NULL
+        self.min_live_epoch = 9223372036854775807
 
     def device_stack(self):
         """This thread's stack of device indices opened by eager.device()."""

@@ -15,6 +15,7 @@ cdef class OpDef:
     cdef readonly object family         # the Python family object (rules, docs, tests)
     cdef readonly int n_outputs         # -1: the kernel returns a tuple of any length
     cdef readonly object save           # what the tape keeps: 'inputs', 'outputs', 'both', 'none'
+    cdef readonly bint save_outputs     # the gradient reads the outputs (`ans`)
     cdef readonly bint unbroadcast      # the tape sums input gradients back to input shapes
     cdef readonly dict info             # everything else the registry knows
 

@@ -293,6 +293,7 @@ cdef class OpDef:
         self.family = family
         self.n_outputs = n_outputs
         self.save = save
+        self.save_outputs = save in ("both", "outputs")
         self.unbroadcast = unbroadcast
         self.info = info if info is not None else {}
 

@@ -1,7 +1,19 @@
 """The tape: records ops whose inputs are watched, and runs them backwards.
 
-A tape keeps a map from tensor id to the node that produced it, and the set
-of watched ids; tensors hold no reference to tapes, so there are no cycles.
+Bookkeeping lives on the tensors, as PyTorch's grad_fn does, so that
+recording an op costs a node and a few C stores:
+- every tape gets an epoch (a process-wide counter, never reused);
+- a tensor's `_wstamp` is the newest epoch of the tapes that watch it or
+  recorded the op that made it, so "does tape T see t?" is answered by one
+  comparison in the common cases (stamp == T's epoch: yes; stamp < T's
+  epoch: no) and by a look at t's producing node otherwise;
+- `Context.min_live_epoch`, the oldest epoch of a live tape, lets the hot
+  path skip every tensor stamped by tapes that are gone;
+- a recorded output points at its Node (`_node`); the node holds its
+  inputs, and its outputs only when the gradient reads them (`ans`), so the
+  tape does not keep dead intermediates alive. A tape holds the list of its
+  nodes; releasing it empties them, which also breaks the output -> node ->
+  output cycle of nodes that keep their outputs.
 Gradients are computed with eager's own ops while outer tapes keep
 recording, which is what makes higher derivatives work.
 """
@@ -9,6 +21,7 @@ cimport cython
 from cpython.object cimport PyObject
 from cpython.dict cimport PyDict_GetItem
 from cpython.pystate cimport PyThreadState_GetDict
+from libc.limits cimport LLONG_MAX
 import numpy as np
 
 from eager._ext.tensor cimport Tensor, make_tensor
@@ -17,6 +30,14 @@ from eager._ext.context cimport Context, CTX
 from eager._ext.dtypes cimport DType, FLOAT16, COMPLEX128
 
 from eager import errors
+
+cdef extern from *:
+    """
+    /* This OS thread's tape stack (a borrowed pointer to the list kept in
+       the thread state dict, which owns it): one TLS read per look-up. */
+    static __thread PyObject *eager_tls_tape_stack = NULL;
+    """
+    PyObject *eager_tls_tape_stack
 
 cdef object _add_op = None
 cdef object _zeros_like = None
@@ -34,28 +55,80 @@ cdef inline bint _differentiable_dtype(Tensor t):
     return FLOAT16 <= t._dtype.code <= COMPLEX128
 
 
-@cython.freelist(64)
+# Not tracked by the cyclic GC: a node is in a cycle (output -> node ->
+# outputs) only while a tape holds it, and releasing the tape (which is
+# tracked, and releases on deallocation) empties it.
+@cython.no_gc
+@cython.freelist(512)
 cdef class Node:
     def __repr__(self):
         return "<Node %s>" % (self.op.name if self.op is not None else "custom")
+
+
+cdef inline bint _node_on(Node node, long long epoch):
+    return node.inputs is not None and (
+        node.epoch == epoch or (node.more is not None and epoch in node.more))
+
+
+cdef inline bint _on_tape(Tensor t, Tape tape):
+    """Does `tape` watch t or hold the op that made it?"""
+    cdef long long s = t._wstamp
+    if s == tape.epoch:
+        return True
+    if s < tape.epoch:
+        return False
+    # A newer tape stamped t too: look at what made it.
+    if t._node is not None and _node_on(<Node>t._node, tape.epoch):
+        return True
+    return t._id in tape._watched
+
+
+cdef inline Node _producer(Tensor t, long long epoch):
+    if t._node is not None and _node_on(<Node>t._node, epoch):
+        return <Node>t._node
+    return None
+
+
+# ---- live epochs ---------------------------------------------------------
+cdef long long _next_epoch = 1
+cdef dict _live = {}          # epoch -> number of registrations (1)
+
+
+cdef long long _new_epoch():
+    global _next_epoch
+    cdef long long e = _next_epoch
+    _next_epoch += 1
+    _live[e] = 1
+    if e < CTX.min_live_epoch:
+        CTX.min_live_epoch = e
+    return e
+
+
+cdef void _retire_epoch(long long e):
+    if _live.pop(e, None) is not None and e == CTX.min_live_epoch:
+        CTX.min_live_epoch = min(_live) if _live else LLONG_MAX
 
 
 cdef str _STACK_KEY = "eager.tape_stack"
 
 
 cdef list _stack():
-    """This thread's stack of active tapes (kept in the thread state dict:
-    a C dict look-up, cheaper than threading.local)."""
+    """This thread's stack of active tapes (kept in the thread state dict,
+    cached in a C thread-local pointer)."""
+    global eager_tls_tape_stack
+    if eager_tls_tape_stack != NULL:
+        return <list>eager_tls_tape_stack
     cdef PyObject* d = PyThreadState_GetDict()
     cdef PyObject* item
     if d == NULL:
         raise RuntimeError("eager: no thread state")
     item = PyDict_GetItem(<object>d, _STACK_KEY)
-    if item != NULL:
-        return <list>item
-    st = []
-    (<dict>d)[_STACK_KEY] = st
-    return st
+    if item == NULL:
+        st = []
+        (<dict>d)[_STACK_KEY] = st
+        item = PyDict_GetItem(<object>d, _STACK_KEY)
+    eager_tls_tape_stack = item
+    return <list>item
 
 
 cdef class Tape:
@@ -64,30 +137,46 @@ cdef class Tape:
         self.watch_accessed_variables = watch_accessed_variables
         self._recording = False
         self._used = False
-        self._marked = []
-        self._producer = {}
+        self._nodes = []
+        self._watched = {}
         self._variables = []
         self._thread_stack = None
+        self.epoch = _new_epoch()
+        self._live = True
 
     def __dealloc__(self):
-        self._unmark()
+        self._release()
+
+    cdef void _revive(self):
+        # A tape used again after release (reset, or recording on after a
+        # jacobian) starts a new epoch: nothing stamped before is its own.
+        if not self._live:
+            self.epoch = _new_epoch()
+            self._live = True
 
     cdef void _mark(self, Tensor t):
-        # Watched ids live in the set; the tensor's counter is only a hint
-        # that lets record_operation skip unwatched inputs without a look-up.
-        key = t._id
-        if key not in self._producer:
-            self._producer[key] = None
-            t._nwatch += 1
-            self._marked.append(t)
+        self._revive()
+        if t._id not in self._watched:
+            self._watched[t._id] = t
+        if t._wstamp < self.epoch:
+            t._wstamp = self.epoch
 
-    cdef void _unmark(self):
-        cdef Tensor t
-        if self._marked:
-            for x in self._marked:
-                t = <Tensor>x
-                t._nwatch -= 1
-            self._marked = []
+    cdef void _release(self):
+        cdef Node node
+        if self._live:
+            self._live = False
+            _retire_epoch(self.epoch)
+        if self._nodes:
+            for x in self._nodes:
+                node = <Node>x
+                node.ntapes -= 1
+                if node.ntapes <= 0:
+                    node.inputs = None
+                    node.outputs = None
+                    node.attrs = None
+                    node.grad_fn = None
+            self._nodes = []
+        self._watched = {}
 
     # ---- activation ------------------------------------------------------
     def push(self):
@@ -95,6 +184,7 @@ cdef class Tape:
         if self._thread_stack is not None:
             raise RuntimeError("This tape is already recording; a GradientTape cannot "
                                "be entered twice at the same time")
+        self._revive()
         self._thread_stack = _stack()
         self._thread_stack.append(self)
         self._recording = True
@@ -141,7 +231,7 @@ cdef class Tape:
         self._mark(t)
 
     def is_watched(self, Tensor t):
-        return t._id in self._producer
+        return self._live and _on_tape(t, self)
 
     def variable_accessed(self, variable):
         for v in self._variables:
@@ -153,28 +243,20 @@ cdef class Tape:
     def variables(self):
         return list(self._variables)
 
-    cdef void _add(self, Node node):
-        cdef Tensor o
-        for x in node.outputs:
-            o = <Tensor>x
-            key = o._id  # outputs are new tensors: not watched yet
-            o._nwatch += 1
-            self._marked.append(o)
-            self._producer[key] = node
-
     def reset(self):
-        self.release()
+        self._release()
         self._variables = []
         self._used = False
+        if self._thread_stack is not None:
+            self._revive()
 
     def release(self):
         # Frees what the tape saved; the list of variables it saw stays
         # (watched_variables() answers after gradient(), as TensorFlow's).
-        self._unmark()
-        self._producer = {}
+        self._release()
 
     def num_nodes(self):
-        return len(self._producer)
+        return len(self._nodes)
 
     # ---- backprop --------------------------------------------------------
     def gradient(self, list targets, list sources, list output_gradients,
@@ -186,66 +268,110 @@ cdef class Tape:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute "
                                "one set of gradients (or jacobians); pass persistent=True")
         try:
-            return _backprop(self._producer, targets, sources, output_gradients)
+            return _backprop(self, targets, sources, output_gradients)
         finally:
             if not (keep or self.persistent):
                 self._used = True
-                self.release()
+                self._release()
 
 
 cdef object _record_c(object opobj, list inputs, tuple outputs, object attrs):
-    return record_operation(<OpDef>opobj, inputs, outputs, attrs)
+    cdef OpDef op = <OpDef>opobj
+    if op is None or not op.differentiable:
+        return None
+    cdef long long min_e = CTX.min_live_epoch
+    for x in inputs:
+        if (<Tensor>x)._wstamp >= min_e:
+            break
+    else:
+        return None
+    _put_on_tapes(op, tuple(inputs), outputs, attrs, None)
+
+
+cdef object _record_fast_c(object opobj, object a, object b, object out):
+    # The Tensor fast path (one or two Tensor inputs, one output): the
+    # caller checked that an input may be watched.
+    _put_on_tapes(<OpDef>opobj, (a,) if b is None else (a, b), None, None, None, <Tensor>out)
 
 
 CTX.record_c = _record_c
+CTX.record_fast_c = _record_fast_c
 
 
 cpdef record_operation(OpDef op, list inputs, tuple outputs, dict attrs):
-    """The dispatcher's hook: puts the op on every recording tape of this
-    thread that watches one of its inputs."""
-    if op is None or not op.differentiable:
-        return
-    cdef Tensor t
-    for x in inputs:
-        if (<Tensor>x)._nwatch:
-            break
-    else:
-        return
-    cdef Node node = Node.__new__(Node)
-    node.op = op
-    node.inputs = inputs
-    node.outputs = outputs
-    node.attrs = attrs
-    _put_on_tapes(node)
+    """Puts the op on every recording tape of this thread that watches one
+    of its inputs (what the dispatcher calls from C)."""
+    _record_c(op, inputs, outputs, attrs)
 
 
-cdef int _put_on_tapes(Node node) except -1:
-    """Adds node to every recording tape of this thread that watches one of
-    its inputs."""
+cdef int _put_on_tapes(OpDef op, tuple inputs, tuple outputs, object attrs,
+                       object grad_fn, Tensor out=None) except -1:
+    """Records op(inputs) -> outputs (or the single output `out`) on every
+    recording tape of this thread that sees one of its inputs."""
     cdef list stack = _stack()
     cdef Tape tape
     cdef Tensor t
+    cdef Node node = None
+    cdef long long stamp = 0
+    cdef Py_ssize_t i
     for tp in stack:
         tape = <Tape>tp
         if not tape._recording:
             continue
-        for x in node.inputs:
-            t = <Tensor>x
-            if t._nwatch and t._id in tape._producer:
-                tape._add(node)
+        for x in inputs:
+            if _on_tape(<Tensor>x, tape):
                 break
+        else:
+            continue
+        if node is None:
+            node = Node.__new__(Node)
+            node.op = op
+            node.inputs = inputs
+            node.attrs = attrs
+            node.grad_fn = grad_fn
+            node.epoch = tape.epoch
+            node.ntapes = 1
+        else:
+            node.more = (tape.epoch,) if node.more is None else node.more + (tape.epoch,)
+            node.ntapes += 1
+        tape._nodes.append(node)
+        if tape.epoch > stamp:
+            stamp = tape.epoch
+    if node is None:
+        return 0
+    if out is not None:
+        node.n_out = 1
+        node.out_id = out._id
+        if op is None or op.save_outputs:
+            node.outputs = (out,)
+        out._node = node
+        out._out_index = 0
+        if out._wstamp < stamp:
+            out._wstamp = stamp
+        return 0
+    node.n_out = len(outputs)
+    if node.n_out == 1:
+        node.out_id = (<Tensor>outputs[0])._id
+    if grad_fn is not None or node.n_out != 1 or op.save_outputs:
+        node.outputs = outputs
+    for i in range(node.n_out):
+        t = <Tensor>outputs[i]
+        t._node = node
+        t._out_index = i
+        if t._wstamp < stamp:
+            t._wstamp = stamp
     return 0
 
 
 def record_custom(list inputs, tuple outputs, grad_fn, OpDef op=None):
     """Records a node whose gradient is grad_fn(g, ans, *inputs) (custom_gradient)."""
-    cdef Node node = Node.__new__(Node)
-    node.op = op
-    node.inputs = inputs
-    node.outputs = outputs
-    node.attrs = None
-    node.grad_fn = grad_fn
-    _put_on_tapes(node)
+    cdef long long min_e = CTX.min_live_epoch
+    for x in inputs:
+        if (<Tensor>x)._wstamp >= min_e:
+            break
+    else:
+        return
+    _put_on_tapes(op, tuple(inputs), outputs, None, grad_fn)
 
 
 def active_tapes():
@@ -284,9 +410,11 @@ cdef object _sum(list gs):
     return r
 
 
-cdef object _backprop(dict producer, list targets, list sources, list output_gradients):
+cdef object _backprop(Tape tape, list targets, list sources, list output_gradients):
     cdef Tensor t
-    cdef Node node
+    cdef Node node, p
+    cdef long long epoch = tape.epoch
+    cdef bint live = tape._live
     cdef dict grads = {}           # tensor id -> list of gradient Tensors
     cdef dict pending = {}         # Node -> number of consumers not yet processed
     cdef list ready = []
@@ -307,7 +435,7 @@ cdef object _backprop(dict producer, list targets, list sources, list output_gra
                 continue
             g = _ones_like(t)
         grads.setdefault(t._id, []).append(g)
-        node = producer.get(t._id)
+        node = _producer(t, epoch) if live else None
         if node is not None and node not in seen:
             seen.add(node)
             stack.append(node)
@@ -317,7 +445,7 @@ cdef object _backprop(dict producer, list targets, list sources, list output_gra
         node = <Node>stack.pop()
         pending.setdefault(node, 0)
         for x in node.inputs:
-            p = producer.get((<Tensor>x)._id)
+            p = _producer(<Tensor>x, epoch)
             if p is None:
                 continue
             pending[p] = pending.get(p, 0) + 1
@@ -330,32 +458,34 @@ cdef object _backprop(dict producer, list targets, list sources, list output_gra
 
     while ready:
         node = <Node>ready.pop()
-        outs = node.outputs
         gouts = []
         anyg = False
-        for x in outs:
-            t = <Tensor>x
-            gl = grads.pop(t._id, None)
+        for i in range(node.n_out):
+            oid = node.out_id if node.n_out == 1 else (<Tensor>node.outputs[i])._id
+            gl = grads.pop(oid, None)
             if gl is not None:
                 g = _sum(gl)
-                if t._id in source_ids:
-                    results[t._id] = g
+                if oid in source_ids:
+                    results[oid] = g
                 anyg = True
             else:
                 g = None
             gouts.append(g)
+        # Read the inputs before calling the gradient: an op it runs may be
+        # recorded on this very tape (persistent tapes), never on this node.
+        inputs = node.inputs
         if anyg:
             in_grads = _call_grad(node, gouts)
-            for i in range(len(node.inputs)):
+            for i in range(len(inputs)):
                 gi = in_grads[i] if i < len(in_grads) else None
                 if gi is None:
                     continue
-                t = <Tensor>node.inputs[i]
+                t = <Tensor>inputs[i]
                 if not _differentiable_dtype(t):
                     continue
                 grads.setdefault(t._id, []).append(gi)
-        for x in node.inputs:
-            p = producer.get((<Tensor>x)._id)
+        for x in inputs:
+            p = _producer(<Tensor>x, epoch)
             if p is None:
                 continue
             c = pending[p] - 1
@@ -378,7 +508,7 @@ cdef object _call_grad(Node node, list gouts):
     cdef Tensor t
     if len(gouts) == 1:
         g = gouts[0]
-        ans = node.outputs[0]
+        ans = node.outputs[0] if node.outputs is not None else None
     else:
         _load_ops()
         for i in range(len(gouts)):
@@ -399,7 +529,7 @@ cdef object _call_grad(Node node, list gouts):
     return r
 
 
-cdef tuple _unbroadcast_all(tuple grads, list inputs):
+cdef tuple _unbroadcast_all(tuple grads, tuple inputs):
     # The common case (no broadcasting) costs one tuple comparison per input.
     global _unbroadcast
     cdef list out = []
@@ -520,10 +650,10 @@ cdef tuple _value_and_gradients(f, tuple args_in, dict kwds, list idx):
     if v._device == 0 and v._value.ndim == 0 and FLOAT16 <= v._dtype.code <= COMPLEX128:
         og = [_scalar_one(v)]
     try:
-        grads = _backprop(tape._producer, [value], sources, og)
+        grads = _backprop(tape, [value], sources, og)
     finally:
         tape._used = True
-        tape.release()
+        tape._release()
     for i in range(len(grads)):
         if grads[i] is None:
             src = <Tensor>sources[i]

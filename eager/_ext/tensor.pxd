@@ -8,7 +8,9 @@ cdef class Tensor:
     cdef int _device          # index into Context.device_names
     cdef object _shape_cache  # TensorShape, built on first .shape
     cdef readonly long long _id   # unique per process; the tape keys on it
-    cdef int _nwatch              # how many tapes watch it: 0 lets recording skip it in C
+    cdef long long _wstamp        # newest epoch of a tape that watches it (eager/_ext/tape.pyx)
+    cdef object _node             # the tape Node that made it, or None
+    cdef int _out_index           # which output of _node it is
     cdef object __weakref__
     cdef object _host(self)
 

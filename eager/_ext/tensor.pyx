@@ -68,8 +68,8 @@ def _fast_unary(int op, x):
     if eager_fast_unary(kind, op, cnp.PyArray_DATA(a), cnp.PyArray_DATA(out), n) < 0:
         return None
     res = make_tensor(out, t._dtype, 0)
-    if ctx.n_recorders and ctx.record_c != NULL and t._nwatch:
-        ctx.record_c(_fast_unary_opdefs[op], [t], (res,), None)
+    if ctx.n_recorders and ctx.record_fast_c != NULL and t._wstamp >= ctx.min_live_epoch:
+        ctx.record_fast_c(_fast_unary_opdefs[op], t, None, res)
     return res
 
 
@@ -77,20 +77,21 @@ cdef object _record_fast(Context ctx, int op, Tensor t, object other, int mode, 
     # Recording wants both inputs as Tensors; a Python scalar becomes a 0-d
     # tensor of the other operand's dtype (what the dispatcher would make).
     cdef Tensor u
+    cdef long long min_e = ctx.min_live_epoch
     if type(other) is Tensor:
         u = <Tensor>other
-        if not (t._nwatch or u._nwatch):
+        if not (t._wstamp >= min_e or u._wstamp >= min_e):
             return None
     else:
-        if not t._nwatch:
+        if not t._wstamp >= min_e:
             return None
         arr = cnp.PyArray_EMPTY(0, NULL, cnp.PyArray_TYPE(<cnp.ndarray>t._value), 0)
         arr[()] = other
         u = make_tensor(arr, t._dtype, 0)
     if mode == 2:
-        ctx.record_c(_fast_opdefs[op], [u, t], (out,), None)
+        ctx.record_fast_c(_fast_opdefs[op], u, t, out)
     else:
-        ctx.record_c(_fast_opdefs[op], [t, u], (out,), None)
+        ctx.record_fast_c(_fast_opdefs[op], t, u, out)
 
 
 class TensorShape(tuple):
@@ -298,8 +299,9 @@ cdef object fast_binary(int op, object x, object y):
                                  cnp.PyArray_DATA(out), n) < 0:
                 return None
             res = make_tensor(out, t._dtype, 0)
-            if ctx.n_recorders and ctx.record_c != NULL and (t._nwatch or u._nwatch):
-                ctx.record_c(_fast_opdefs[op], [t, u], (res,), None)
+            if ctx.n_recorders and ctx.record_fast_c != NULL and (
+                    t._wstamp >= ctx.min_live_epoch or u._wstamp >= ctx.min_live_epoch):
+                ctx.record_fast_c(_fast_opdefs[op], t, u, res)
             return res
         sc = y
         mode = 1
@@ -359,7 +361,7 @@ cdef object fast_binary(int op, object x, object y):
     if eager_fast_binary(kind, op, mode, pa, pb, cnp.PyArray_DATA(out), n) < 0:
         return None
     res = make_tensor(out, t._dtype, 0)
-    if ctx.n_recorders and ctx.record_c != NULL:
+    if ctx.n_recorders and ctx.record_fast_c != NULL:
         _record_fast(ctx, op, t, sc, mode, res)
     return res
 
@@ -388,11 +390,12 @@ cdef object _fast_with_0d(Context ctx, int op, Tensor big, Tensor small, cnp.nda
     if r < 0:
         return None
     res = make_tensor(out, big._dtype, 0)
-    if ctx.n_recorders and ctx.record_c != NULL and (big._nwatch or small._nwatch):
+    if ctx.n_recorders and ctx.record_fast_c != NULL and (
+            big._wstamp >= ctx.min_live_epoch or small._wstamp >= ctx.min_live_epoch):
         if mode == 1:
-            ctx.record_c(_fast_opdefs[op], [big, small], (res,), None)
+            ctx.record_fast_c(_fast_opdefs[op], big, small, res)
         else:
-            ctx.record_c(_fast_opdefs[op], [small, big], (res,), None)
+            ctx.record_fast_c(_fast_opdefs[op], small, big, res)
     return res
 
 

@@ -105,8 +105,26 @@ def unbroadcast(g, shape):
     return _arr.reshape(g, list(shape))
 
 
+def _grad_reads_outputs(grad):
+    """False only when `grad` is a plain function that provably never reads
+    its second parameter (`ans`); then the tape need not keep the op's
+    outputs alive. Anything it cannot see through counts as reading."""
+    import dis
+    code = getattr(grad, "__code__", None)
+    if code is None or code.co_argcount < 2 or code.co_flags & 0x0C:
+        return True   # not a function, or *args / **kwargs could hide it
+    ans = code.co_varnames[1]
+    if ans in code.co_cellvars:
+        return True   # a nested function reads it
+    for ins in dis.get_instructions(code):
+        if ins.opname.startswith(("LOAD_FAST", "STORE_FAST", "DELETE_FAST")) and (
+                ins.argval == ans or (isinstance(ins.argval, tuple) and ans in ins.argval)):
+            return True
+    return False
+
+
 def defop(name, family, cpu, grad=None, differentiable=True, check=None,
-          dtypes=None, n_outputs=None, cuda=None, save="both", **info):
+          dtypes=None, n_outputs=None, cuda=None, save=None, **info):
     """Declares op `name` and returns its OpDef.
 
     family: from unary/binary/reduction/generic (the shape and dtype rule).
@@ -115,11 +133,15 @@ def defop(name, family, cpu, grad=None, differentiable=True, check=None,
         with differentiable=False.
     cuda: the CUDA kernel (an expression or a kernel name), for the GPU backend.
     check: check(op, tensors, attrs) raising a clear error before the kernel.
+    save: what the tape keeps for the gradient: "both" (inputs and outputs)
+        or "inputs"; by default "inputs" when the gradient never reads `ans`.
     """
     if name in REGISTRY:
         raise ValueError("op %r is declared twice" % name)
     if differentiable and grad is None:
         raise ValueError("op %r: give a gradient or differentiable=False" % name)
+    if save is None:
+        save = "both" if (grad is not None and _grad_reads_outputs(grad)) else "inputs"
     kernels = {"cpu": cpu}
     if cuda is not None:
         kernels["cuda_src"] = cuda

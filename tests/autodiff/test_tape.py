@@ -228,3 +228,92 @@ def test_training_loop_memory_is_flat():
     tracemalloc.stop()
     assert after - before < 200_000, (before, after)
     assert _tape_mod.active_tapes() == []
+
+
+# ---- the bookkeeping behind recording (eager/_ext/tape.pyx) ----------------
+
+def test_gradient_ops_that_never_read_outputs_do_not_keep_them():
+    from eager.ops._registry import REGISTRY
+    assert REGISTRY["multiply"].save == "inputs" and REGISTRY["add"].save == "inputs"
+    assert REGISTRY["exp"].save == "both" and REGISTRY["sqrt"].save == "both"
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        mid = x * x               # multiply's gradient reads x, not x * x
+        keep = tf.exp(x)          # exp's gradient reads its output
+        ref_mid, ref_keep = weakref.ref(mid), weakref.ref(keep)
+        del mid, keep
+        gc.collect()
+        assert ref_mid() is None, "the tape kept an output its gradient never reads"
+        assert ref_keep() is not None
+        y = tf.reduce_sum(tf.exp(x) * x)
+    np.testing.assert_allclose(t.gradient(y, x).numpy(), np.exp([1, 2]) * (1 + np.array([1, 2])),
+                               rtol=1e-6)
+    del t
+    gc.collect()
+    assert ref_keep() is None, "releasing the tape did not free the outputs it kept"
+
+
+def test_grad_reads_outputs_inference():
+    from eager.ops._registry import _grad_reads_outputs
+    assert not _grad_reads_outputs(lambda g, ans, x: (g * x,))
+    assert _grad_reads_outputs(lambda g, ans, x: (g * ans,))
+    assert _grad_reads_outputs(lambda g, ans, *xs: (g,))          # cannot see through *args
+
+    def nested(g, ans, x):
+        return (g * (lambda: ans)(),)
+    assert _grad_reads_outputs(nested)
+    assert _grad_reads_outputs(object())                           # not a function
+
+
+def test_state_carried_across_tapes_does_not_backprop_into_old_steps():
+    # An RNN-style state computed under an earlier, finished tape is a
+    # constant for the next tape (TensorFlow semantics), and the old
+    # steps' graph is freed.
+    w = tf.constant(2.0)
+    h = tf.constant(1.0)
+    refs = []
+    for step in range(4):
+        with tf.GradientTape() as t:
+            t.watch(w)
+            h_prev = h
+            h = h * w
+        g = t.gradient(h, w)
+        assert float(g) == float(h_prev), (step, float(g), float(h_prev))
+        refs.append(weakref.ref(h_prev))
+        del h_prev
+    gc.collect()
+    assert all(r() is None for r in refs[:-1]), "finished tapes kept old states alive"
+    from eager._ext.context import context
+    assert context().min_live_epoch == 2 ** 63 - 1
+
+
+def test_inner_tape_sees_only_what_it_watched_and_recorded():
+    x = tf.constant(3.0)
+    z = tf.constant(5.0)
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(x)
+        a = x * x                      # outer only
+        with tf.GradientTape(persistent=True) as inner:
+            inner.watch(z)
+            b = a * z                  # both: a is outer's, z is inner's
+            c = a * a                  # outer only
+        d = b * x                      # outer only (inner stopped)
+    assert float(inner.gradient(b, z)) == 9.0
+    assert inner.gradient(b, x) is None          # x -> a was not recorded by inner
+    assert inner.gradient(c, x) is None
+    assert float(outer.gradient(b, x)) == 2 * 3.0 * 5.0
+    assert float(outer.gradient(d, x)) == 3 * 9.0 * 5.0
+    assert float(outer.gradient(c, x)) == 4 * 27.0
+    # z was never watched by outer, but it is an input of an op outer
+    # recorded, so (as in TensorFlow) its gradient is there.
+    assert float(outer.gradient(b, z)) == 9.0
+
+
+def test_reset_forgets_previous_watches():
+    x = tf.constant(2.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        t.reset()
+        y = x * x
+    assert t.gradient(y, x) is None
