@@ -8,6 +8,7 @@ import inspect
 import numpy as np
 
 from eager._ext import tape as _tape
+from eager._ext.tape import needs_gradient  # noqa: F401  (for gradient functions)
 from eager._ext.context import context as _context
 from eager._ext.dispatch import convert_to_tensor
 from eager._ext.tensor import Tensor

@@ -475,7 +475,7 @@ cdef object _backprop(Tape tape, list targets, list sources, list output_gradien
         # recorded on this very tape (persistent tapes), never on this node.
         inputs = node.inputs
         if anyg:
-            in_grads = _call_grad(node, gouts)
+            in_grads = _call_grad_tracking(node, gouts, tape, source_ids)
             for i in range(len(inputs)):
                 gi = in_grads[i] if i < len(in_grads) else None
                 if gi is None:
@@ -502,6 +502,44 @@ cdef object _backprop(Tape tape, list targets, list sources, list output_gradien
             gl = grads.get(t._id)
             out.append(_sum(gl) if gl is not None else None)
     return out
+
+
+cdef str _NEEDS_KEY = "eager.tape_needs"
+
+
+def needs_gradient(int i):
+    """Inside an op's gradient function while a tape runs it: whether input
+    `i` needs a gradient at all (False for an input that no source depends
+    on, e.g. a convolution's image batch), so the function may return None
+    for it instead of computing it. True outside backprop."""
+    cdef PyObject* d = PyThreadState_GetDict()
+    cdef PyObject* item
+    if d == NULL:
+        return True
+    item = PyDict_GetItem(<object>d, _NEEDS_KEY)
+    if item == NULL or <object>item is None:
+        return True
+    needs = <tuple>item
+    return needs[i] if 0 <= i < len(needs) else True
+
+
+cdef object _call_grad_tracking(Node node, list gouts, Tape tape, set source_ids):
+    # Tell the gradient function which inputs lead to a source: the tape
+    # follows an input only if it is a source, watched, or made by an op
+    # this tape recorded.
+    cdef Tensor t
+    cdef list needs = []
+    for x in node.inputs:
+        t = <Tensor>x
+        needs.append(_differentiable_dtype(t) and (
+            t._id in source_ids or _on_tape(t, tape)))
+    d = <dict>PyThreadState_GetDict()
+    prev = d.get(_NEEDS_KEY)
+    d[_NEEDS_KEY] = tuple(needs)
+    try:
+        return _call_grad(node, gouts)
+    finally:
+        d[_NEEDS_KEY] = prev
 
 
 cdef object _call_grad(Node node, list gouts):

@@ -317,3 +317,22 @@ def test_reset_forgets_previous_watches():
         t.reset()
         y = x * x
     assert t.gradient(y, x) is None
+
+
+def test_gradient_functions_learn_which_inputs_need_a_gradient():
+    from eager.autodiff import needs_gradient
+    seen = []
+
+    @tf.custom_gradient
+    def f(a, b):
+        def grad(dy):
+            seen.append((needs_gradient(0), needs_gradient(1)))
+            return dy * b, dy * a
+        return a * b, grad
+    x, y = tf.constant(2.0), tf.constant(3.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        z = f(x * 1.0, y)          # input 0 made by a recorded op, input 1 a constant
+    assert float(t.gradient(z, x)) == 3.0
+    assert seen == [(True, False)]
+    assert needs_gradient(0) is True        # outside backprop
