@@ -202,6 +202,14 @@ cpdef Tensor convert_to_tensor(object value, object dtype=None, object name=None
     complex); a Tensor of another dtype is an error."""
     cdef DType want = None
     cdef DType have
+    cdef int typenum
+    if dtype is None and type(value) is np.ndarray:
+        # The common case of a plain numeric array: one C copy, no checks
+        # beyond the dtype table (object and text arrays take the long way).
+        typenum = cnp.PyArray_TYPE(<cnp.ndarray>value)
+        if typenum <= cnp.NPY_CLONGDOUBLE or typenum == 23:  # NPY_HALF
+            arr = cnp.PyArray_NewCopy(<cnp.ndarray>value, cnp.NPY_CORDER)
+            return make_tensor(arr, dtype_of_array(arr), 0)
     if dtype is not None:
         want = as_dtype(dtype)
     if isinstance(value, Tensor):

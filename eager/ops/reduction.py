@@ -106,9 +106,14 @@ def _reduce_attrs(op, x, axis, keepdims):
 
 
 # ---- sums and means ------------------------------------------------------------
+from eager._ext.reduce_kernels import fast_sum as _fast_sum  # noqa: E402
+
 # The kernels call ufunc.reduce directly: np.sum / np.mean add microseconds
 # of Python-level dispatch that a small tensor's reduction does not need.
 def _sum_kernel(x, axis=None, keepdims=False):
+    r = _fast_sum(x, axis, keepdims, False)   # float32/64, all or last axis
+    if r is not None:
+        return r
     if x.dtype == np.float16:
         return np.asarray(np.add.reduce(x, axis, np.float32, keepdims=keepdims)).astype(x.dtype)
     return np.add.reduce(x, axis, x.dtype, keepdims=keepdims)
@@ -134,6 +139,9 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def _mean_kernel(x, axis=None, keepdims=False):
+    r = _fast_sum(x, axis, keepdims, True)
+    if r is not None:
+        return r
     n = _reduced_count(x.shape, axis)
     k = x.dtype.kind
     if k in "iu":
