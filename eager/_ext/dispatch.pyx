@@ -76,6 +76,10 @@ cdef object _python_to_array(object value):
         return _string_array(value)
     if t is complex:
         return np.array(value, dtype=np.complex128)
+    if t is list and _all_exact_floats(<list>value):
+        # A flat list of Python floats (the common case): straight to
+        # float32, without NumPy's dtype discovery or a float64 detour.
+        return np.fromiter(value, np.float32, len(<list>value))
     if _first_leaf_is_text(value):
         # Straight to an object array: a fixed-width NumPy bytes array would
         # drop trailing NUL bytes (serialized protos often end in one).
@@ -107,6 +111,16 @@ cdef object _python_to_array(object value):
                              "non-numeric types to a Tensor: %r" % (_short(value),))
         arr = _string_array(arr)
     return arr
+
+
+cdef bint _all_exact_floats(list value):
+    cdef Py_ssize_t i, n = len(value)
+    if n == 0:
+        return False
+    for i in range(n):
+        if type(value[i]) is not float:
+            return False
+    return True
 
 
 cdef bint _first_leaf_is_text(object value):
