@@ -6,6 +6,7 @@ from eager.ops.placement import num_gpus, device, set_device_policy  # noqa: F40
 from eager.variables import Variable  # noqa: F401
 from eager.data import Iterator  # noqa: F401
 from eager.layers import Network  # noqa: F401
+from eager import metrics  # noqa: F401  (tfe.metrics, as in TensorFlow 1)
 
 DEVICE_PLACEMENT_EXPLICIT = "explicit"
 DEVICE_PLACEMENT_WARN = "warn"

@@ -7,8 +7,8 @@
 layers: eager.layers with Keras semantics (float32 by default, the
 learning phase for Dropout/BatchNormalization); Model and Sequential;
 optimizers (TF 2 names, from eager.keras_optimizers), losses,
-initializers, activations, regularizers, backend.
+initializers, activations, regularizers, backend, metrics.
 """
 from eager.keras import (backend, layers, initializers, activations, regularizers,  # noqa: F401
-                         losses, optimizers, models)
+                         losses, optimizers, models, metrics)
 from eager.keras.models import Model, Sequential  # noqa: F401
