@@ -7,6 +7,8 @@ from eager.variables import Variable  # noqa: F401
 from eager.data import Iterator  # noqa: F401
 from eager.layers import Network  # noqa: F401
 from eager import metrics  # noqa: F401  (tfe.metrics, as in TensorFlow 1)
+from eager.train.checkpoint import Checkpoint  # noqa: F401
+from eager.train.saver import EagerSaver as Saver, restore_variables_on_create  # noqa: F401
 
 DEVICE_PLACEMENT_EXPLICIT = "explicit"
 DEVICE_PLACEMENT_WARN = "warn"

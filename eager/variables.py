@@ -74,6 +74,10 @@ class _Names(object):
 
 _NAMES = _Names()
 
+# Functions called with each new Variable (tfe.restore_variables_on_create
+# assigns checkpoint values here); empty unless such a scope is active.
+_CREATION_HOOKS = []
+
 
 def _short(value):
     s = repr(value)
@@ -137,6 +141,9 @@ class Variable(object):
         self._constraint = constraint
         self._synchronization = synchronization
         self._aggregation = aggregation
+        if _CREATION_HOOKS:
+            for hook in tuple(_CREATION_HOOKS):
+                hook(self)
 
     @staticmethod
     def _make_handle(t):

@@ -41,6 +41,18 @@ class _Training(object):
 
     _compiled = None
 
+    def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
+        """Writes the model's variables to checkpoint `filepath` (by object
+        structure, eager.train.Checkpoint's format); returns the path."""
+        from eager.train.checkpoint import Checkpoint
+        return Checkpoint(root=self).write(filepath)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, options=None):
+        """Reads weights written by save_weights (deferred until the model
+        is built, when it is not yet); returns the restore status."""
+        from eager.train.checkpoint import Checkpoint
+        return Checkpoint(root=self).read(filepath)
+
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 **kwargs):
         """Sets the optimizer (an object or a name), the loss (a function

@@ -17,6 +17,7 @@ In both, a `training` given to an outer layer or model is passed on to the
 layers called inside it that are not given one themselves.
 """
 import re
+import sys
 import threading
 
 import numpy as np
@@ -97,8 +98,16 @@ def _shape_str(shape):
 
 
 # Attribute names of Layer's own bookkeeping, never scanned for tracking.
-_INTERNAL = frozenset(["_own_weights", "_explicit_layers", "_regularizer_losses",
-                       "_activity_losses", "_initial_weights", "_batch_input_shape"])
+_INTERNAL = frozenset(["_own_weights", "_own_weight_names", "_explicit_layers",
+                       "_regularizer_losses", "_activity_losses", "_initial_weights",
+                       "_batch_input_shape"])
+
+
+def _pending_restore():
+    """eager.train.checkpoint when a restored checkpoint still holds values
+    for variables not created yet, else None (then nothing is to be done)."""
+    ckpt = sys.modules.get("eager.train.checkpoint")
+    return ckpt if ckpt is not None and ckpt._DEFERRED else None
 
 
 class Layer(object):
@@ -136,6 +145,7 @@ class Layer(object):
             dtype = _FLOAT32
         self._dtype = dtype
         self._own_weights = []          # variables made by add_weight, in order
+        self._own_weight_names = []     # their add_weight names (checkpoints use them)
         self._explicit_layers = []      # Network.track_layer
         self._regularizer_losses = []   # callables, one per regularized weight
         self._activity_losses = []
@@ -312,8 +322,12 @@ class Layer(object):
         var = _variable_class()(value, trainable=trainable, name=full, dtype=dt,
                                 constraint=constraint)
         self._own_weights.append(var)
+        self._own_weight_names.append(name)
         if regularizer is not None:
             self._regularizer_losses.append(lambda: regularizer(var))
+        ckpt = _pending_restore()
+        if ckpt is not None:
+            ckpt._on_dependency_created(self, name, var)
         return var
 
     add_variable = add_weight
@@ -376,6 +390,9 @@ class Layer(object):
             shape = getattr(inputs, "shape", None)
         self.build(shape)
         self.built = True
+        ckpt = _pending_restore()
+        if ckpt is not None:
+            ckpt._on_built(self)
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None

@@ -1,5 +1,5 @@
-"""eager.train: TensorFlow 1's optimizers, learning-rate schedules and the
-global step (tf.train)."""
+"""eager.train: TensorFlow 1's optimizers, learning-rate schedules, the
+global step and checkpoints (tf.train)."""
 from eager.train.optimizer import (Optimizer, GradientDescentOptimizer,  # noqa: F401
                                    MomentumOptimizer, AdamOptimizer, AdagradOptimizer,
                                    RMSPropOptimizer)
@@ -8,3 +8,8 @@ from eager.train.learning_rate_decay import (exponential_decay, natural_exp_deca
                                              cosine_decay, piecewise_constant)
 from eager.train.training_util import (get_global_step, create_global_step,  # noqa: F401
                                        get_or_create_global_step, global_step)
+from eager.train.checkpoint import Checkpoint  # noqa: F401
+from eager.train.checkpoint_management import (  # noqa: F401
+    CheckpointManager, latest_checkpoint, get_checkpoint_state, update_checkpoint_state,
+    checkpoint_exists, list_variables, load_variable, load_checkpoint)
+from eager.train.saver import Saver  # noqa: F401

@@ -2,6 +2,7 @@
 compute_gradients with a GradientTape, apply_gradients with fused in-place
 update kernels, slots created on first use."""
 import math
+import sys
 
 import numpy as np
 
@@ -148,6 +149,10 @@ class Optimizer(object):
             with _on_device(first_var):
                 v = Variable(initial_value, trainable=False, name=name)
             self._non_slots[name] = v
+            # A checkpoint restored before this step may hold its value.
+            ckpt = sys.modules.get("eager.train.checkpoint")
+            if ckpt is not None and ckpt._DEFERRED:
+                ckpt._on_dependency_created(self, name, v)
         return v
 
     def get_slot(self, var, name):
