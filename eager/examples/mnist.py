@@ -97,25 +97,59 @@ def load_data(data_dir=None, augment=True):
 
 
 def train(data, steps=DEFAULT_STEPS, batch_size=50, log_every=100, data_format=None,
-          log=print):
-    """The seed's training loop; returns the model."""
+          log=print, writer=None, checkpoint_dir=None, checkpoint_every=500):
+    """The seed's training loop; returns the model.
+
+    writer: a summary writer (eager.summary.create_file_writer) for the
+        training loss and batch accuracy every `log_every` steps.
+    checkpoint_dir: save model, optimizer and step there every
+        `checkpoint_every` steps (and at the end), and resume from the latest
+        checkpoint found there: the batches already trained on are skipped,
+        so a resumed run follows the uninterrupted one.
+    """
     device = "gpu:0" if tfe.num_gpus() else "cpu:0"
     if data_format is None:
         data_format = 'channels_first' if tfe.num_gpus() else 'channels_last'
     model = MNISTModel(data_format)
     optimizer = tf.train.AdamOptimizer(learning_rate=1e-4)
     grad = tfe.implicit_gradients(loss)
-    last_time, last_step = time.time(), 0
-    for i in range(steps + 1):
-        with tf.device(device):
-            (inputs, targets) = data.train.next_batch(batch_size)
-            optimizer.apply_gradients(grad(model, inputs, targets))
-            if log_every and (i % log_every == 0 or i == steps):
-                now = time.time()
-                rate = (i - last_step) * batch_size / (now - last_time) if i > last_step else 0.0
-                log("Step %d: Loss on training set : %f  (%.0f examples/s)" %
-                    (i, loss(model, inputs, targets).numpy(), rate))
-                last_time, last_step = time.time(), i
+    step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+    manager = None
+    if checkpoint_dir:
+        ckpt = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step)
+        manager = tf.train.CheckpointManager(ckpt, checkpoint_dir, max_to_keep=3)
+        if manager.latest_checkpoint:
+            ckpt.restore(manager.latest_checkpoint)
+            for _ in range(int(step.numpy())):   # the batches already trained on
+                data.train.next_batch(batch_size)
+            log("Resumed from %s at step %d" % (manager.latest_checkpoint, int(step.numpy())))
+    if writer is None:
+        writer = tf.summary.create_noop_writer()
+    first = int(step.numpy())
+    last_time, last_step = time.time(), first
+    with writer.as_default():
+        for i in range(first, steps + 1):
+            with tf.device(device):
+                (inputs, targets) = data.train.next_batch(batch_size)
+                optimizer.apply_gradients(grad(model, inputs, targets), global_step=step)
+                if log_every and (i % log_every == 0 or i == steps):
+                    now = time.time()
+                    rate = (i - last_step) * batch_size / (now - last_time) if i > last_step else 0.0
+                    logits = model.predict(inputs)
+                    batch_loss = float(tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
+                        logits=logits, labels=targets)).numpy())
+                    log("Step %d: Loss on training set : %f  (%.0f examples/s)" %
+                        (i, batch_loss, rate))
+                    if tf.summary.should_record_summaries():
+                        accuracy = float(np.mean(np.argmax(logits.numpy(), 1) ==
+                                                 np.argmax(targets, 1)))
+                        tf.summary.scalar("loss", batch_loss, step=i)
+                        tf.summary.scalar("batch_accuracy", accuracy, step=i)
+                        tf.summary.scalar("examples_per_second", rate, step=i)
+                    last_time, last_step = time.time(), i
+            if manager is not None and ((i + 1) % checkpoint_every == 0 or i == steps):
+                manager.save(checkpoint_number=i + 1)
+    writer.flush()
     return model
 
 
@@ -136,17 +170,32 @@ def main(argv=None):
                         help="digits only: train on the 1,438 training images alone, without "
                         "their shifted copies")
     parser.add_argument("--seed", type=int, default=1, help="global random seed (1)")
+    parser.add_argument("--logdir", default=None,
+                        help="write TensorBoard summaries (loss, accuracy) to this folder")
+    parser.add_argument("--checkpoint-dir", default=None,
+                        help="save checkpoints here and resume from the latest one")
+    parser.add_argument("--checkpoint-every", type=int, default=500,
+                        help="steps between checkpoints (500)")
     args = parser.parse_args(argv)
-    if args.steps < 0 or args.batch_size <= 0 or args.log_every < 0:
-        parser.error("--steps and --log-every must be >= 0 and --batch-size > 0")
+    if args.steps < 0 or args.batch_size <= 0 or args.log_every < 0 or args.checkpoint_every <= 0:
+        parser.error("--steps and --log-every must be >= 0, --batch-size and "
+                     "--checkpoint-every > 0")
     tf.set_random_seed(args.seed)
     data, name = load_data(args.data_dir, augment=not args.no_augment)
     print("Data: %s: %d training, %d test examples" % (name, data.train.num_examples,
                                                       data.test.num_examples))
+    writer = tf.summary.create_file_writer(args.logdir) if args.logdir else None
     start = time.time()
-    model = train(data, args.steps, args.batch_size, args.log_every, args.data_format)
+    model = train(data, args.steps, args.batch_size, args.log_every, args.data_format,
+                  writer=writer, checkpoint_dir=args.checkpoint_dir,
+                  checkpoint_every=args.checkpoint_every)
     seconds = time.time() - start
     test_loss, accuracy = evaluate(model, data.test.images, data.test.labels)
+    if writer is not None:
+        with writer.as_default():
+            tf.summary.scalar("test_loss", test_loss, step=args.steps)
+            tf.summary.scalar("test_accuracy", accuracy, step=args.steps)
+        writer.close()
     print("Trained %d steps in %.1f s" % (args.steps, seconds))
     print("Loss on test set: %f" % test_loss)
     print("Test accuracy: %.4f (%d of %d)" % (accuracy, round(accuracy * data.test.num_examples),
