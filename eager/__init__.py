@@ -32,6 +32,7 @@ from eager.io import (parse_single_example, parse_example, FixedLenFeature,  # n
                       VarLenFeature, decode_raw, read_file, write_file, matching_files)
 from eager import losses, layers, keras, datasets  # noqa: E402,F401
 from eager import metrics, summary  # noqa: E402,F401
+from eager import config  # noqa: E402,F401
 from eager import tfe  # noqa: E402,F401
 
 

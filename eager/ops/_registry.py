@@ -20,6 +20,8 @@ none), written with eager's own ops so that it is differentiable itself.
 For the binary family the tape sums each gradient back to its input's shape
 (broadcasting), so the gradient is written as if shapes were equal.
 """
+import sys
+
 import numpy as np
 
 from eager._ext.dispatch import OpDef, MATCH_ALL, MATCH_NONE, MATCH_FIRST, execute  # noqa: F401
@@ -152,6 +154,9 @@ def defop(name, family, cpu, grad=None, differentiable=True, check=None,
                n_outputs=n_outputs if n_outputs is not None else family.n_outputs,
                save=save, info=dict(info), unbroadcast=family.unbroadcast)
     REGISTRY[name] = op
+    gpu = sys.modules.get("eager.backends.cuda.kernels")
+    if gpu is not None:     # declared after the GPU backend loaded
+        gpu.install({name: op})
     return op
 
 

@@ -5,7 +5,8 @@ import numpy as np
 
 from eager import errors
 from eager._ext.dispatch import convert_to_tensor
-from eager._ext.tensor import Tensor, _storage
+from eager._ext.context import context as _context
+from eager._ext.tensor import Tensor, _storage, _set_storage
 from eager.train import kernels
 
 _FLOAT_NAMES = ("float16", "float32", "float64")
@@ -44,9 +45,10 @@ def check_variable(var, who):
 
 
 def grad_array(g, var, who):
-    """The gradient as a host NumPy array of var's dtype and shape."""
+    """The gradient as var's device storage (a host NumPy array on the CPU)
+    of var's dtype and shape."""
     if type(g) is Tensor and g.dtype is var.dtype and g.shape == var.shape and \
-            g.device == var.device and var._device_index == 0:
+            g.device == var.device:
         return _storage(g)
     if is_variable(g):
         g = g.read_value()
@@ -79,6 +81,23 @@ def apply_update(kernel, var, slots, g, scalars, n_scratch=1):
         arrays.append(g)
         kernels.run(kernel, arrays, scalars, n_scratch)
     else:
+        dev = _context().devices[var._device_index]
+        update = getattr(dev, "optimizer_update", None)
+        if update is not None and not isinstance(g, np.ndarray):
+            # The device's fused kernel, in place on the device storage
+            # (copy-on-write: a storage a live read still shares is copied).
+            from eager.variables import _exclusive
+            for v in [var] + [s for s in slots if s is not None]:
+                h = v._handle
+                if not _exclusive(h):
+                    _set_storage(h, dev.copy(_storage(h)))
+            if update(kernel.__name__, _storage(var._handle),
+                      [None if s is None else _storage(s._handle) for s in slots], g, scalars):
+                if var.constraint is not None:
+                    var.assign(var.constraint(var))
+                return
+        if not isinstance(g, np.ndarray):
+            g = dev.to_host(g)
         # Another device's storage: update host copies and store them back.
         owners = [var] + list(slots)
         hosts = [np.array(v._host(), copy=True, order="C") for v in owners]
