@@ -10,7 +10,7 @@ import scipy.special as sp
 import eager as tf
 from eager import errors
 from eager import losses
-from eager.ops import nn, conv, pooling
+from eager.ops import nn, conv, pooling, _conv_cpu
 from tests.ops.table_nn import ref_conv2d, ref_conv2d_input, ref_conv2d_filter, ref_pool, \
     ref_max_pool_grad
 
@@ -31,7 +31,11 @@ CASES = [((2, 6, 5, 3), (3, 3, 3, 4), (1, 1), "SAME", (1, 1)),
          ((2, 7, 7, 2), (3, 2, 2, 3), (2, 3), "VALID", (1, 1)),
          ((1, 9, 8, 2), (2, 3, 2, 2), (2, 1), "SAME", (2, 3)),
          ((3, 5, 5, 1), (5, 5, 1, 2), (1, 1), "SAME", (1, 1)),
-         ((2, 4, 5, 2), (2, 2, 2, 3), (2, 1), [[0, 0], [0, 7], [3, 1], [0, 0]], (1, 1))]
+         ((2, 4, 5, 2), (2, 2, 2, 3), (2, 1), [[0, 0], [0, 7], [3, 1], [0, 0]], (1, 1)),
+         ((2, 7, 6, 2), (2, 3, 2, 2), (1, 1), "SAME", (2, 2)),
+         ((1, 7, 7, 1), (3, 2, 1, 2), (1, 2), "VALID", (2, 1)),
+         ((2, 3, 4, 2), (3, 2, 2, 3), (1, 1), [[0, 0], [4, 0], [0, 3], [0, 0]], (1, 1)),
+         ((3, 5, 4, 2), (4, 3, 2, 2), (1, 1), [[0, 0], [0, 5], [1, 1], [0, 0]], (1, 1))]
 
 
 @pytest.mark.parametrize("fmt", ["NHWC", "NCHW"])
@@ -49,13 +53,15 @@ def test_conv_numpy_fallback_and_chunks_match(monkeypatch, case, fmt):
     g = rng.normal(size=y.shape)
     want_x = ref_conv2d_input(g, w, xs, st, pad, fmt, dil)
     want_w = ref_conv2d_filter(x, g, ws, st, pad, fmt, dil)
-    # Small chunks make blocks of images, then blocks of rows of one image.
+    # Small chunks make blocks of images, then blocks of rows of one image;
+    # _ROWS_MIN_K 1 sends every stride-1 case through the kernel-row GEMMs.
     variants = [{}, {"_K": None}, {"_CHUNK_ELEMENTS": 50}, {"_K": None, "_CHUNK_ELEMENTS": 50},
-                {"_CHUNK_ELEMENTS": 400}, {"_CHUNK_ELEMENTS": 3000}]
+                {"_CHUNK_ELEMENTS": 400}, {"_CHUNK_ELEMENTS": 3000}, {"_ROWS_MIN_K": 1},
+                {"_ROWS_MIN_K": 1, "_CHUNK_ELEMENTS": 300}, {"_ROWS_MIN_K": 1, "_CHUNK_ELEMENTS": 50}]
     for patch in variants:
         with monkeypatch.context() as m:
             for k, v in patch.items():
-                m.setattr(conv, k, v)
+                m.setattr(_conv_cpu, k, v)
             got = conv.conv2d(x, w, st, pad, data_format=fmt, dilations=dil).numpy()
             np.testing.assert_allclose(got, y, rtol=1e-10, atol=1e-10, err_msg=str(patch))
             gx = conv.conv2d_backprop_input(xs, w, g, st, pad, data_format=fmt, dilations=dil)
@@ -131,6 +137,143 @@ def test_conv1d_and_conv2d_transpose():
                                rtol=1e-10)
 
 
+def _ref_im2row(x, Hp, OW, KW, sw, dw, pt, pl):
+    N, H, W, C = x.shape
+    E = np.zeros((Hp, N, OW, KW, C), x.dtype)
+    for r in range(Hp):
+        if 0 <= r - pt < H:
+            for ow in range(OW):
+                for kw in range(KW):
+                    iw = ow * sw - pl + kw * dw
+                    if 0 <= iw < W:
+                        E[r, :, ow, kw] = x[:, r - pt, iw]
+    return E.reshape(Hp, N, OW, KW * C)
+
+
+@pytest.mark.skipif(_conv_cpu._K is None, reason="eager._ext.nn_kernels is not built")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2row_and_its_adjoint_row2im(dtype):
+    rng = np.random.default_rng(3)
+    K = _conv_cpu._K
+    for (N, H, W, C), (Hp, OW, KW, sw, dw, pt, pl) in [
+            ((2, 5, 6, 3), (9, 6, 3, 1, 1, 2, 1)), ((1, 4, 7, 2), (4, 3, 2, 2, 3, 0, 1)),
+            ((3, 3, 3, 1), (7, 5, 5, 1, 1, 2, 2)), ((1, 2, 2, 40), (2, 4, 3, 1, 1, 0, 2))]:
+        x = rng.normal(size=(N, H, W, C)).astype(dtype)
+        E = K.im2row_nhwc(x, Hp, OW, KW, sw, dw, pt, pl)
+        np.testing.assert_array_equal(E, _ref_im2row(x, Hp, OW, KW, sw, dw, pt, pl))
+        out = np.full(E.shape, np.nan, dtype)       # written in full, old contents ignored
+        assert K.im2row_nhwc(x, Hp, OW, KW, sw, dw, pt, pl, out) is out
+        np.testing.assert_array_equal(out, E)
+        # row2im is the adjoint: <im2row(x), G> = <x, row2im(G)>, added onto `base`.
+        G = rng.normal(size=E.shape).astype(dtype)
+        base = rng.normal(size=x.shape).astype(dtype)
+        dx = K.row2im_nhwc(G, base.copy(), Hp, OW, KW, sw, dw, pt, pl)
+        np.testing.assert_allclose(np.vdot(E, G), np.vdot(x, dx - base), rtol=1e-4)
+    x = np.zeros((1, 3, 3, 2), dtype)
+    with pytest.raises(ValueError):
+        K.im2row_nhwc(x, 3, 3, 2, 1, 1, 0, 0, np.empty((3, 1, 3, 3), dtype))   # wrong shape
+    with pytest.raises(ValueError):
+        K.row2im_nhwc(np.zeros((3, 1, 3, 3), dtype), x, 3, 3, 2, 1, 1, 0, 0)
+    with pytest.raises(ValueError):
+        K.im2row_nhwc(x, -1, 3, 2, 1, 1, 0, 0)
+
+
+def test_blas_gemm_in_place_with_transposes_and_beta():
+    from eager._ext import blas
+    rng = np.random.default_rng(4)
+    for dtype in (np.float32, np.float64):
+        for ta in (False, True):
+            for tb in (False, True):
+                for beta in (0.0, 1.0, -0.5):
+                    a = rng.normal(size=(5, 7) if ta else (7, 5)).astype(dtype)
+                    b = rng.normal(size=(9, 5) if tb else (5, 9)).astype(dtype)
+                    big = rng.normal(size=(10, 12)).astype(dtype)
+                    out = big[2:9, 1:10]                 # a block of rows of a larger array
+                    if beta == 0.0:
+                        out[...] = np.nan                # not read when beta is 0
+                    want = (a.T if ta else a) @ (b.T if tb else b) + (beta * out if beta else 0)
+                    keep = big.copy()
+                    assert blas.gemm(a, b, out, ta, tb, beta) is out
+                    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+                    keep[2:9, 1:10] = out
+                    np.testing.assert_array_equal(big, keep)    # nothing outside the block
+    c = np.ones((3, 4), np.float32)
+    blas.gemm(np.ones((3, 0), np.float32), np.ones((0, 4), np.float32), c, beta=2.0)
+    np.testing.assert_array_equal(c, 2.0)
+    blas.gemm(np.ones((3, 0), np.float32), np.ones((0, 4), np.float32), c)
+    np.testing.assert_array_equal(c, 0.0)
+    f = np.ones((2, 2), np.float32)
+    with pytest.raises(TypeError):
+        blas.gemm(f, f.astype(np.float64), f)
+    with pytest.raises(ValueError):
+        blas.gemm(f, np.ones((3, 2), np.float32), f)                  # inner sizes differ
+    with pytest.raises(ValueError):
+        blas.gemm(f, f, f)                                            # out overlaps an input
+    with pytest.raises(ValueError):
+        blas.gemm(f, f, np.ones((2, 4), np.float32)[:, ::2])          # strided columns
+
+
+def test_workspace_lends_only_buffers_nothing_else_holds():
+    ws = _conv_cpu._Workspace(min_bytes=0, max_bytes=4096)
+    addr = lambda a: a.__array_interface__["data"][0]
+    a = ws.empty((10, 10), np.float32)
+    b = ws.empty((10, 10), np.float32)
+    assert not np.shares_memory(a, b)
+    pa = addr(a)
+    view = a[3:].T
+    del a
+    c = ws.empty((10, 10), np.float32)
+    assert addr(c) != pa                              # a view still holds a's buffer
+    del view
+    d = ws.empty((5, 5), np.float64)                  # free again, and large enough
+    assert addr(d) == pa and d.dtype == np.float64 and d.shape == (5, 5)
+    del b, c, d
+    big = ws.empty((2000,), np.float32)               # 8000 bytes: over max_bytes
+    assert ws.nbytes() <= 4096 and big.shape == (2000,)
+    # Free buffers make room for a new one, smallest first; lent ones stay.
+    ws.clear()
+    held = ws.empty((250,), np.float32)               # 1000 bytes, kept lent
+    for _ in range(2):
+        ws.empty((500,), np.float32)                  # 2000 bytes each, returned at once
+    assert sorted(b.nbytes for b in ws._bufs) == [1000, 2000]
+    e = ws.empty((750,), np.float32)                  # 3000 bytes: the free 2000 goes
+    assert sorted(b.nbytes for b in ws._bufs) == [1000, 3000]
+    assert not np.shares_memory(e, held)
+    del held, e
+    ws.clear()
+    assert ws.nbytes() == 0
+    small = _conv_cpu._Workspace(min_bytes=1 << 20, max_bytes=1 << 30)
+    small.empty((10,), np.float32)
+    assert small.nbytes() == 0                         # under min_bytes: plain NumPy
+
+
+def test_conv2d_gradient_skips_inputs_that_need_none(monkeypatch):
+    calls = []
+    real = conv._conv_input
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(conv, "_conv_input", counting)
+    rng = np.random.default_rng(6)
+    x = tf.constant(rng.normal(size=(2, 6, 6, 1)))
+    w = tf.constant(rng.normal(size=(3, 3, 1, 4)))
+    with tf.GradientTape() as tape:
+        tape.watch(w)
+        y = conv.conv2d(x, w, 1, "SAME")
+    (gw,) = tape.gradient(y, [w])
+    want = ref_conv2d_filter(x.numpy(), np.ones(y.shape), (3, 3, 1, 4), (1, 1), "SAME")
+    np.testing.assert_allclose(gw.numpy(), want, rtol=1e-10)
+    assert calls == []                                 # the images need no gradient
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tape.watch(w)
+        y = conv.conv2d(x, w, 1, "SAME")
+    gx, gw = tape.gradient(y, [x, w])
+    assert len(calls) == 1 and gx is not None
+
+
 # ---- pooling ----------------------------------------------------------------------------------
 def test_max_pool_ties_route_to_first_maximum_and_fallback_matches(monkeypatch):
     x = np.zeros((1, 4, 4, 2))
@@ -143,10 +286,20 @@ def test_max_pool_ties_route_to_first_maximum_and_fallback_matches(monkeypatch):
     assert dx[0, 0, 1, 0] == g[0, 0, 0, 0] and dx[0, 1, 1, 0] == 0
     assert dx[0, 2, 3, 1] == g[0, 1, 1, 1] and dx[0, 3, 2, 1] == 0
     rng = np.random.default_rng(5)
+    # Windows that tile the image (size = stride) take their own loop:
+    # clipped at the border (SAME, odd sizes), leaving a remainder (VALID),
+    # and with many ties (small integers).
     for shape, k, s, pad in [((2, 5, 7, 3), (3, 3), (2, 2), "SAME"),
                              ((1, 6, 6, 2), (2, 2), (2, 2), "VALID"),
-                             ((1, 5, 6, 2), (2, 3), (1, 2), "VALID")]:
-        x = rng.normal(size=shape)
+                             ((1, 5, 6, 2), (2, 3), (1, 2), "VALID"),
+                             ((2, 5, 7, 3), (2, 2), (2, 2), "SAME"),
+                             ((1, 7, 7, 2), (2, 2), (2, 2), "VALID"),
+                             ((1, 7, 8, 5), (3, 2), (3, 2), "SAME"),
+                             ((2, 6, 6, 17), (2, 2), (2, 2), "ties")]:
+        if pad == "ties":
+            x, pad = rng.integers(0, 3, size=shape).astype(np.float64), "SAME"
+        else:
+            x = rng.normal(size=shape)
         y = pooling.max_pool(x, k, s, pad)
         gy = rng.normal(size=tuple(y.shape))
         attrs = {"ksize": k, "strides": s, "padding": pad, "data_format": "NHWC"}
@@ -381,20 +534,20 @@ def test_patch_matrix_cache_is_used_under_a_tape_and_freed_with_its_input():
     rng = np.random.default_rng(7)
     x = tf.constant(rng.normal(size=(2, 5, 5, 3)))
     w = tf.constant(rng.normal(size=(3, 3, 3, 2)))
-    conv._CACHE.clear()
+    _conv_cpu._CACHE.clear()
     with tf.GradientTape() as tape:
         tape.watch(w)
         y = conv.conv2d(x, w, 1, "SAME")
         loss = tf.reduce_sum(y * y)
-    assert len(conv._CACHE) == 1
+    assert len(_conv_cpu._CACHE) == 1
     (gw,) = tape.gradient(loss, [w])
     want = ref_conv2d_filter(x.numpy(), 2 * y.numpy(), (3, 3, 3, 2), (1, 1), "SAME")
     np.testing.assert_allclose(gw.numpy(), want, rtol=1e-10)
     del x, y, loss, tape
     gc.collect()
-    assert not conv._CACHE
+    assert not _conv_cpu._CACHE
     conv.conv2d(rng.normal(size=(1, 3, 3, 3)), w, 1, "SAME")   # no tape: nothing kept
-    assert not conv._CACHE
+    assert not _conv_cpu._CACHE
 
 
 def test_bias_add_gradient_on_many_rows():

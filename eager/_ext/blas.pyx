@@ -14,7 +14,10 @@ of a row-major C is C^T, and C = A @ B is C^T = B^T @ A^T, so gemm gets the
 operands swapped and reads C-ordered and transposed (Fortran-ordered) inputs
 where they lie. Only inputs that are neither (general strides, misaligned
 data) are copied. The output is allocated once and written in place; the
-GIL is released while BLAS or a long loop runs.
+GIL is released while BLAS or a long loop runs. gemm() writes into a given
+output (a block of rows of a larger array, too) and can add to it (beta):
+the convolution kernels accumulate their per-kernel-row products that way,
+into reused buffers.
 """
 cimport cython
 cimport numpy as cnp
@@ -440,6 +443,97 @@ cdef object matmul_arrays(cnp.ndarray a, cnp.ndarray b, int adj_a, int adj_b):
             _dispatch(kind, pa, pb, pc, &p)
     else:
         _dispatch(kind, pa, pb, pc, &p)
+    return out
+
+
+cdef void _gemm_rows(int kind, char fa, char fb, int64_t m, int64_t n, int64_t k,
+                     void *a, int64_t lda, void *b, int64_t ldb, double beta, void *c,
+                     int64_t ldc) noexcept nogil:
+    # Row-major C (m x n, row stride ldc) = op(A) @ op(B) + beta * C as the
+    # column-major C^T = op(B)^T @ op(A)^T (see the module docstring).
+    cdef float one_f = 1, beta_f = <float>beta
+    cdef double one_d = 1, beta_d = beta
+    cdef int M = <int>n, N = <int>m, K = <int>k, la = <int>lda, lb = <int>ldb, lc = <int>ldc
+    cdef void *one = &one_f if kind == K_F32 else <void *>&one_d
+    cdef void *bt = &beta_f if kind == K_F32 else <void *>&beta_d
+    if _GEMM64[kind] != NULL:
+        _GEMM64[kind](&fb, &fa, &n, &m, &k, one, b, &ldb, a, &lda, bt, c, &ldc)
+    elif _GEMM32[kind] != NULL:
+        _GEMM32[kind](&fb, &fa, &M, &N, &K, one, b, &lb, a, &la, bt, c, &lc)
+    elif kind == K_F32:
+        sgemm(&fb, &fa, &M, &N, &K, &one_f, <float *>b, &lb, <float *>a, &la, &beta_f,
+              <float *>c, &lc)
+    else:
+        dgemm(&fb, &fa, &M, &N, &K, &one_d, <double *>b, &lb, <double *>a, &la, &beta_d,
+              <double *>c, &lc)
+
+
+def gemm(a, b, out, bint transpose_a=False, bint transpose_b=False, double beta=0.0):
+    """out = op(a) @ op(b) + beta * out, in place, for 2-D float32 or
+    float64 arrays of one dtype (op transposes when asked); returns out.
+    out may be a block of rows of a larger array: unit column stride, any
+    row stride of at least its width. With beta 0 out's old contents are
+    not read (NaNs in it do not propagate). a and b are read where they
+    lie when row- or column-major, else copied; out must not overlap them.
+    Raises TypeError or ValueError for anything else."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or type(out) is not np.ndarray:
+        raise TypeError("gemm: a, b and out must be NumPy arrays")
+    cdef cnp.ndarray A = <cnp.ndarray>a, B = <cnp.ndarray>b, C = <cnp.ndarray>out
+    cdef int typenum = cnp.PyArray_TYPE(C)
+    cdef int kind = _kind_of(typenum)
+    if (kind != K_F32 and kind != K_F64) or cnp.PyArray_TYPE(A) != typenum \
+            or cnp.PyArray_TYPE(B) != typenum:
+        raise TypeError("gemm: a, b and out must all be float32 or all float64, got %s, %s "
+                        "and %s" % (a.dtype, b.dtype, out.dtype))
+    if cnp.PyArray_NDIM(A) != 2 or cnp.PyArray_NDIM(B) != 2 or cnp.PyArray_NDIM(C) != 2:
+        raise ValueError("gemm: a, b and out must be 2-D, got shapes %s, %s and %s"
+                         % (a.shape, b.shape, out.shape))
+    cdef Py_ssize_t m = A.shape[1] if transpose_a else A.shape[0]
+    cdef Py_ssize_t k = A.shape[0] if transpose_a else A.shape[1]
+    cdef Py_ssize_t kb = B.shape[1] if transpose_b else B.shape[0]
+    cdef Py_ssize_t n = B.shape[0] if transpose_b else B.shape[1]
+    if kb != k or C.shape[0] != m or C.shape[1] != n:
+        raise ValueError("gemm: shapes do not multiply: op(a) is (%d, %d), op(b) is (%d, %d), "
+                         "out is %s" % (m, k, kb, n, out.shape))
+    cdef Py_ssize_t itemsize = cnp.PyArray_ITEMSIZE(C)
+    cdef Py_ssize_t rs = C.strides[0], cs = C.strides[1]
+    if not cnp.PyArray_ISWRITEABLE(C) or not cnp.PyArray_ISALIGNED(C) \
+            or (n > 1 and cs != itemsize) or (m > 1 and (rs % itemsize or rs < n * itemsize)):
+        raise ValueError("gemm: out must be writeable and aligned, with unit column stride "
+                         "and rows at least its width apart")
+    if m == 0 or n == 0:
+        return out
+    if np.may_share_memory(out, a) or np.may_share_memory(out, b):
+        raise ValueError("gemm: out overlaps an input")
+    cdef Py_ssize_t ldc = rs // itemsize if m > 1 else n
+    if k == 0:
+        if beta == 0.0:
+            out[...] = 0
+        else:
+            out *= beta
+        return out
+    cdef Py_ssize_t lda = 0, ldb = 0, s0 = 0, s1 = 0
+    cdef int la = _layout(A, itemsize, &lda, &s0, &s1)
+    if la != 0 and la != 1:
+        A = np.array(A, order="C", copy=True)
+        la = _layout(A, itemsize, &lda, &s0, &s1)
+    cdef int lb = _layout(B, itemsize, &ldb, &s0, &s1)
+    if lb != 0 and lb != 1:
+        B = np.array(B, order="C", copy=True)
+        lb = _layout(B, itemsize, &ldb, &s0, &s1)
+    if ldc < 1:
+        ldc = 1
+    if _GEMM64[kind] == NULL and max(m, n, k, lda, ldb, ldc) > INT_MAX:
+        raise ValueError("gemm: sizes too large for this BLAS's 32-bit integers")
+    cdef char fa = _flag(la, transpose_a, 0), fb = _flag(lb, transpose_b, 0)
+    cdef void *pa = cnp.PyArray_DATA(A)
+    cdef void *pb = cnp.PyArray_DATA(B)
+    cdef void *pc = cnp.PyArray_DATA(C)
+    if m * n * k > NOGIL_WORK:
+        with nogil:
+            _gemm_rows(kind, fa, fb, m, n, k, pa, lda, pb, ldb, beta, pc, ldc)
+    else:
+        _gemm_rows(kind, fa, fb, m, n, k, pa, lda, pb, ldb, beta, pc, ldc)
     return out
 
 

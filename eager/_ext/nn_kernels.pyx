@@ -1,10 +1,12 @@
 """CPU loops for convolution and pooling that NumPy cannot do in one pass:
-the scatter-add of a patch matrix back onto an image (col2im, the input
-gradient of conv2d), max pooling and the routing of its gradient to each
-window's first maximum, and relu's gradient. The loops themselves are C in
-nn_loops.h; this module checks what memory safety needs (dtypes,
-contiguity, every size an index is formed from) and runs them without the
-GIL. Images are NHWC, C-contiguous, float32 or float64; the op modules
+the patch matrices of a convolution (im2col, and im2row, the expansion
+along the width only) and their scatter-adds back onto an image (the
+input gradient), max pooling and the routing of its gradient to each
+window's first maximum, relu and its gradient, and Adam's update of a
+variable and its two slots in one pass (eager/train/kernels.py). The
+loops themselves are C in nn_loops.h; this module checks what memory
+safety needs (dtypes, contiguity, every size an index is formed from) and
+runs them without the GIL. Images are NHWC, C-contiguous, float32 or float64; the op modules
 (eager/ops/conv.py, pooling.py, nn.py) check the user-facing shapes."""
 cimport numpy as cnp
 from libc.stdlib cimport malloc, free
@@ -30,6 +32,21 @@ cdef extern from "nn_loops.h":
                           Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
                           Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw,
                           Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t pt, Py_ssize_t pl) nogil
+    void eager_im2row_f32(const float *x, float *E, Py_ssize_t N, Py_ssize_t H, Py_ssize_t W,
+                          Py_ssize_t C, Py_ssize_t Hp, Py_ssize_t OW, Py_ssize_t KW,
+                          Py_ssize_t sw, Py_ssize_t dw, Py_ssize_t pt, Py_ssize_t pl) nogil
+    void eager_im2row_f64(const double *x, double *E, Py_ssize_t N, Py_ssize_t H,
+                          Py_ssize_t W, Py_ssize_t C, Py_ssize_t Hp, Py_ssize_t OW,
+                          Py_ssize_t KW, Py_ssize_t sw, Py_ssize_t dw, Py_ssize_t pt,
+                          Py_ssize_t pl) nogil
+    void eager_row2im_f32(const float *E, float *out, Py_ssize_t N, Py_ssize_t H,
+                          Py_ssize_t W, Py_ssize_t C, Py_ssize_t Hp, Py_ssize_t OW,
+                          Py_ssize_t KW, Py_ssize_t sw, Py_ssize_t dw, Py_ssize_t pt,
+                          Py_ssize_t pl) nogil
+    void eager_row2im_f64(const double *E, double *out, Py_ssize_t N, Py_ssize_t H,
+                          Py_ssize_t W, Py_ssize_t C, Py_ssize_t Hp, Py_ssize_t OW,
+                          Py_ssize_t KW, Py_ssize_t sw, Py_ssize_t dw, Py_ssize_t pt,
+                          Py_ssize_t pl) nogil
     void eager_max_pool_f32(const float *x, float *y, Py_ssize_t N, Py_ssize_t H,
                             Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH, Py_ssize_t OW,
                             Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh, Py_ssize_t sw,
@@ -49,6 +66,20 @@ cdef extern from "nn_loops.h":
                                   Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t sh,
                                   Py_ssize_t sw, Py_ssize_t pt, Py_ssize_t pl,
                                   int backward) nogil
+    void eager_adam_f32(float *var, float *m, float *v, float *vhat, const float *g,
+                        Py_ssize_t n, float lr, float b1c, float b2c, float eps) nogil
+    void eager_adam_f64(double *var, double *m, double *v, double *vhat, const double *g,
+                        Py_ssize_t n, double lr, double b1c, double b2c, double eps) nogil
+    void eager_max_pool_grad_tiled_f32(const float *x, const float *y, const float *g,
+                                       float *dst, float *left, Py_ssize_t N, Py_ssize_t H,
+                                       Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH,
+                                       Py_ssize_t OW, Py_ssize_t K0, Py_ssize_t K1,
+                                       Py_ssize_t pt, Py_ssize_t pl) nogil
+    void eager_max_pool_grad_tiled_f64(const double *x, const double *y, const double *g,
+                                       double *dst, double *left, Py_ssize_t N, Py_ssize_t H,
+                                       Py_ssize_t W, Py_ssize_t C, Py_ssize_t OH,
+                                       Py_ssize_t OW, Py_ssize_t K0, Py_ssize_t K1,
+                                       Py_ssize_t pt, Py_ssize_t pl) nogil
     void eager_relu_f32(const float *x, float *out, Py_ssize_t n) nogil
     void eager_relu_f64(const double *x, double *out, Py_ssize_t n) nogil
     void eager_relu_grad_f32(const float *g, const float *ans, float *out, Py_ssize_t n) nogil
@@ -89,17 +120,30 @@ cdef int _check_patches(Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t 
     return 0
 
 
+cdef cnp.ndarray _out_array(out, tuple shape, dtype):
+    # A new array, or `out` when it is exactly what the loop will write.
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if type(out) is not np.ndarray or (<object>out).shape != shape or out.dtype != dtype \
+            or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>out) \
+            or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out):
+        raise ValueError("out must be a writeable C-contiguous %s array of shape %s"
+                         % (np.dtype(dtype), shape))
+    return <cnp.ndarray>out
+
+
 def im2col_nhwc(cnp.ndarray x, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t KW,
                 Py_ssize_t sh, Py_ssize_t sw, Py_ssize_t dh, Py_ssize_t dw, Py_ssize_t pt,
-                Py_ssize_t pl):
+                Py_ssize_t pl, out=None):
     """The patch matrix of x [N, H, W, C]: [N*OH*OW, KH*KW*C], rows in
     (n, oh, ow) order and columns in (kh, kw, c) order. Patch (oh, ow)
     starts at row oh*sh - pt and column ow*sw - pl, its taps dh and dw
-    apart; taps outside the image are 0 (the zero padding)."""
+    apart; taps outside the image are 0 (the zero padding). Written into
+    `out` when given (C-contiguous, that shape and x's dtype)."""
     cdef bint f32 = _is_f32(x)
     N, H, W, C = _dims4(x, "x")
     _check_patches(OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-    cdef cnp.ndarray cols = np.empty((N * OH * OW, KH * KW * C), dtype=x.dtype)
+    cdef cnp.ndarray cols = _out_array(out, (N * OH * OW, KH * KW * C), x.dtype)
     if cols.size == 0:
         return cols
     cdef void *px = cnp.PyArray_DATA(x)
@@ -113,6 +157,56 @@ def im2col_nhwc(cnp.ndarray x, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KH, Py_s
             eager_im2col_f64(<double *>px, <double *>pc, n, h, w, c, OH, OW, KH, KW,
                              sh, sw, dh, dw, pt, pl)
     return cols
+
+
+def im2row_nhwc(cnp.ndarray x, Py_ssize_t Hp, Py_ssize_t OW, Py_ssize_t KW, Py_ssize_t sw,
+                Py_ssize_t dw, Py_ssize_t pt, Py_ssize_t pl, out=None):
+    """x [N, H, W, C] expanded along its width only, rows first: E [Hp, N,
+    OW, KW*C] with E[r, n, ow, kw*C + c] = x[n, r - pt, ow*sw - pl + kw*dw,
+    c], 0 outside the image. For a convolution of stride 1 along the rows,
+    kernel row kh reads E's rows kh*dh ... kh*dh + OH - 1: one contiguous
+    matrix of OH*N*OW rows. Written into `out` when given."""
+    cdef bint f32 = _is_f32(x)
+    N, H, W, C = _dims4(x, "x")
+    _check_patches(Hp, OW, 1, KW, 1, sw, 1, dw, pt, pl)
+    cdef cnp.ndarray E = _out_array(out, (Hp, N, OW, KW * C), x.dtype)
+    if E.size == 0:
+        return E
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pe = cnp.PyArray_DATA(E)
+    cdef Py_ssize_t n = N, h = H, w = W, c = C
+    with nogil:
+        if f32:
+            eager_im2row_f32(<float *>px, <float *>pe, n, h, w, c, Hp, OW, KW, sw, dw, pt, pl)
+        else:
+            eager_im2row_f64(<double *>px, <double *>pe, n, h, w, c, Hp, OW, KW, sw, dw, pt, pl)
+    return E
+
+
+def row2im_nhwc(cnp.ndarray E, cnp.ndarray out, Py_ssize_t Hp, Py_ssize_t OW, Py_ssize_t KW,
+                Py_ssize_t sw, Py_ssize_t dw, Py_ssize_t pt, Py_ssize_t pl):
+    """Adds E [Hp, N, OW, KW*C] (laid out as im2row_nhwc returns it) onto
+    the image `out` [N, H, W, C] in place and returns it; rows and taps
+    outside the image are dropped (the adjoint of im2row_nhwc)."""
+    cdef bint f32 = _is_f32(out)
+    _same(out, E, f32)
+    N, H, W, C = _dims4(out, "out")
+    _check_patches(Hp, OW, 1, KW, 1, sw, 1, dw, pt, pl)
+    if (<object>E).shape != (Hp, N, OW, KW * C):
+        raise ValueError("E has shape %s, expected %s" % ((<object>E).shape, (Hp, N, OW, KW * C)))
+    if not cnp.PyArray_ISWRITEABLE(out):
+        raise ValueError("out must be writeable")
+    if E.size == 0:
+        return out
+    cdef void *pe = cnp.PyArray_DATA(E)
+    cdef void *po = cnp.PyArray_DATA(out)
+    cdef Py_ssize_t n = N, h = H, w = W, c = C
+    with nogil:
+        if f32:
+            eager_row2im_f32(<float *>pe, <float *>po, n, h, w, c, Hp, OW, KW, sw, dw, pt, pl)
+        else:
+            eager_row2im_f64(<double *>pe, <double *>po, n, h, w, c, Hp, OW, KW, sw, dw, pt, pl)
+    return out
 
 
 def col2im_nhwc(cnp.ndarray cols, cnp.ndarray out, Py_ssize_t OH, Py_ssize_t OW,
@@ -198,27 +292,43 @@ def max_pool_route_nhwc(cnp.ndarray x, cnp.ndarray y, cnp.ndarray g, Py_ssize_t 
     want = (<object>y).shape if backward else (<object>x).shape
     if (<object>g).shape != want:
         raise ValueError("g has shape %s, expected %s" % ((<object>g).shape, want))
-    cdef cnp.ndarray dst = np.zeros((<object>x).shape if backward else (<object>y).shape,
-                                    dtype=x.dtype)
+    # Windows that tile the image (size = stride): each element is in at
+    # most one, so the gradient is written once, not added; it needs no
+    # zeroing first when the windows cover the whole image.
+    cdef bint tiled = backward and KH == sh and KW == sw
+    cdef bint covered = tiled and (OH - 1) * sh - pt + KH >= H and (OW - 1) * sw - pl + KW >= W
+    shape = (<object>x).shape if backward else (<object>y).shape
+    cdef cnp.ndarray dst = np.empty(shape, dtype=x.dtype) if covered else \
+        np.zeros(shape, dtype=x.dtype)
     if y.size == 0:
+        if covered:
+            dst[...] = 0
         return dst
-    cdef unsigned char *done = <unsigned char *>malloc(C)
-    if done == NULL:
+    cdef void *scratch = malloc(C * 8 if C > 0 else 1)
+    if scratch == NULL:
         raise MemoryError()
+    cdef unsigned char *done = <unsigned char *>scratch
     cdef void *px = cnp.PyArray_DATA(x)
     cdef void *py = cnp.PyArray_DATA(y)
     cdef void *pg = cnp.PyArray_DATA(g)
     cdef void *pd = cnp.PyArray_DATA(dst)
     cdef Py_ssize_t n = N, h = H, w = W, c = C, oh = OH, ow = OW
     with nogil:
-        if f32:
+        if tiled and f32:
+            eager_max_pool_grad_tiled_f32(<float *>px, <float *>py, <float *>pg, <float *>pd,
+                                          <float *>scratch, n, h, w, c, oh, ow, KH, KW, pt, pl)
+        elif tiled:
+            eager_max_pool_grad_tiled_f64(<double *>px, <double *>py, <double *>pg,
+                                          <double *>pd, <double *>scratch, n, h, w, c, oh, ow,
+                                          KH, KW, pt, pl)
+        elif f32:
             eager_max_pool_route_f32(<float *>px, <float *>py, <float *>pg, <float *>pd, done,
                                      n, h, w, c, oh, ow, KH, KW, sh, sw, pt, pl, backward)
         else:
             eager_max_pool_route_f64(<double *>px, <double *>py, <double *>pg, <double *>pd,
                                      done, n, h, w, c, oh, ow, KH, KW, sh, sw, pt, pl,
                                      backward)
-    free(done)
+    free(scratch)
     return dst
 
 
@@ -261,3 +371,58 @@ def relu_grad(cnp.ndarray g, cnp.ndarray ans):
         else:
             eager_relu_grad_f64(<double *>pg, <double *>pa, <double *>po, n)
     return out
+
+
+cdef bint _adam_operand(a, dtype, bint write) noexcept:
+    return (type(a) is np.ndarray and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a)
+            and a.dtype == dtype and (not write or cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a)))
+
+
+def adam(var, m, v, vhat, g, double lr, double beta1, double beta2, double epsilon):
+    """Adam's update in one pass, in place: m += (g - m) * (1 - beta1);
+    v += (g * g - v) * (1 - beta2); with AMSGrad (vhat not None) vhat =
+    max(vhat, v); var -= lr * m / (sqrt(v or vhat) + epsilon). The same
+    operations in the same order as eager/train/kernels.py's NumPy kernel,
+    in var's dtype. Returns True, or False (nothing done) unless every
+    array is C-contiguous, of one shape and of var's dtype, float32 or
+    float64, no two overlap, and var, m, v (and vhat) are writeable."""
+    if type(var) is not np.ndarray:
+        return False
+    dtype = var.dtype
+    if dtype != np.float32 and dtype != np.float64:
+        return False
+    shape = (<object>var).shape
+    arrays = (var, m, v, g) if vhat is None else (var, m, v, g, vhat)
+    for k, a in enumerate(arrays):
+        if not _adam_operand(a, dtype, k != 3) or (<object>a).shape != shape:
+            return False
+    cdef Py_ssize_t n = var.size
+    cdef void *pvar = cnp.PyArray_DATA(<cnp.ndarray>var)
+    cdef void *pm = cnp.PyArray_DATA(<cnp.ndarray>m)
+    cdef void *pv = cnp.PyArray_DATA(<cnp.ndarray>v)
+    cdef void *pg = cnp.PyArray_DATA(<cnp.ndarray>g)
+    cdef void *ph = NULL if vhat is None else cnp.PyArray_DATA(<cnp.ndarray>vhat)
+    # The loop's pointers are restrict: arrays that overlap go to NumPy.
+    cdef Py_ssize_t nbytes = n * (<cnp.ndarray>var).itemsize
+    cdef char *ptrs[5]
+    ptrs[0] = <char *>pvar
+    ptrs[1] = <char *>pm
+    ptrs[2] = <char *>pv
+    ptrs[3] = <char *>pg
+    ptrs[4] = <char *>ph
+    cdef int i, j, count = 4 if vhat is None else 5
+    for i in range(count):
+        for j in range(i + 1, count):
+            if ptrs[i] < ptrs[j] + nbytes and ptrs[j] < ptrs[i] + nbytes:
+                return False
+    cdef double b1c = 1.0 - beta1, b2c = 1.0 - beta2
+    cdef bint f32 = dtype == np.float32
+    with nogil:
+        if f32:
+            eager_adam_f32(<float *>pvar, <float *>pm, <float *>pv, <float *>ph,
+                           <const float *>pg, n, <float>lr, <float>b1c, <float>b2c,
+                           <float>epsilon)
+        else:
+            eager_adam_f64(<double *>pvar, <double *>pm, <double *>pv, <double *>ph,
+                           <const double *>pg, n, lr, b1c, b2c, epsilon)
+    return True

@@ -1,113 +1,24 @@
-"""Convolution: conv2d (im2col and one GEMM), its input and filter
-gradients as ops of their own (each differentiable through the others, so
-second derivatives work), conv1d and conv2d_transpose. Pooling is in
-eager/ops/pooling.py.
+"""Convolution: conv2d, its input and filter gradients as ops of their own
+(each differentiable through the others, so second derivatives work),
+conv1d and conv2d_transpose. Pooling is in eager/ops/pooling.py; the CPU
+kernels are in eager/ops/_conv_cpu.py.
 
 Kernels work in NHWC, the layout where a patch row is contiguous; NCHW
-inputs are transposed on the way in and out. The patch matrix is built
-and scattered back by the C loops in eager/_ext/nn_kernels.pyx (NumPy
-stride tricks when that module is not built), in batch chunks so that a
-large batch (a whole test set) never needs one huge patch matrix."""
-import weakref
-
+inputs are transposed on the way in and out."""
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from eager._ext import blas as _blas
 from eager._ext.tensor import Tensor
-from eager._ext.context import context as _context
 from eager.ops._registry import defop, api, execute, generic, MATCH_ALL, FLOATS
 from eager.ops._argcheck import _desc, _invalid, _tensor, _check_alloc
 from eager.ops.array import constant  # noqa: F401  (docstring examples)
+from eager.ops import _conv_cpu as _cpu
+from eager.ops._conv_cpu import _work, _nhwc, _from_nhwc   # (pooling.py imports them here)
 
 try:
-    from eager._ext import nn_kernels as _K
-except ImportError:  # not built yet: the NumPy versions below do the same work
-    _K = None
-
-# Patch-matrix elements per chunk: 32 MB of float32, big enough for one
-# GEMM per MNIST-sized batch, small enough to stay in the last-level cache's
-# neighbourhood and never to need gigabytes for a large batch.
-_CHUNK_ELEMENTS = 1 << 23
-_CTX = _context()
-
-
-# ---- array helpers --------------------------------------------------------------
-def _gemm(a, b, ta=False, tb=False):
-    """a @ b (either transposed) through the BLAS that NumPy uses."""
-    r = _blas.matmul(a, b, ta, tb)
-    if r is None:
-        r = np.matmul(a.T if ta else a, b.T if tb else b)
-    return r
-
-
-def _work(*arrays):
-    """float16 computes in float32 (as TensorFlow's CPU kernels accumulate)."""
-    return tuple(a.astype(np.float32) if a.dtype == np.float16 else a for a in arrays)
-
-
-def _nhwc(x, data_format):
-    if data_format == "NCHW":
-        return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
-    return np.ascontiguousarray(x)
-
-
-def _from_nhwc(y, data_format, dtype):
-    if data_format == "NCHW":
-        y = y.transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(y, dtype=dtype)
-
-
-def _blocks(N, OH, per_row):
-    """(n0, n1, r0, r1): images n0:n1, output rows r0:r1, each block's patch
-    matrix within _CHUNK_ELEMENTS; whole images when one fits, else blocks
-    of rows of one image (a large image with a large filter)."""
-    per_image = OH * per_row
-    if per_image <= _CHUNK_ELEMENTS:
-        step = max(1, _CHUNK_ELEMENTS // max(per_image, 1))
-        return [(i, min(i + step, N), 0, OH) for i in range(0, N, step)]
-    rows = max(1, _CHUNK_ELEMENTS // max(per_row, 1))
-    return [(n, n + 1, r, min(r + rows, OH)) for n in range(N) for r in range(0, OH, rows)]
-
-
-def _row_window(r0, r1, H, KH, sh, dh, pt):
-    """The input rows lo:hi that output rows r0:r1 read, and the padding
-    above them: a block's patches are those of x[:, lo:hi] with that padding
-    (taps below hi are outside the image, so they read zeros either way)."""
-    top = r0 * sh - pt
-    lo = min(max(top, 0), H)
-    hi = max(min(H, (r1 - 1) * sh - pt + (KH - 1) * dh + 1), lo)
-    return lo, hi, lo - top
-
-
-def _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl):
-    if _K is not None:
-        return _K.im2col_nhwc(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-    N, H, W, C = x.shape
-    # Pad enough that every tap is inside, then one strided view and one copy.
-    pb = max((OH - 1) * sh + (KH - 1) * dh + 1 - H - pt, 0)
-    pr = max((OW - 1) * sw + (KW - 1) * dw + 1 - W - pl, 0)
-    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-    s0, s1, s2, s3 = xp.strides
-    v = as_strided(xp, (N, OH, OW, KH, KW, C), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3),
-                   writeable=False)
-    return np.ascontiguousarray(v).reshape(N * OH * OW, KH * KW * C)
-
-
-def _col2im(cols, out, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl):
-    if _K is not None:
-        return _K.col2im_nhwc(cols, out, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-    N, H, W, C = out.shape
-    pb = max((OH - 1) * sh + (KH - 1) * dh + 1 - H - pt, 0)
-    pr = max((OW - 1) * sw + (KW - 1) * dw + 1 - W - pl, 0)
-    xp = np.zeros((N, H + pt + pb, W + pl + pr, C), out.dtype)
-    c6 = cols.reshape(N, OH, OW, KH, KW, C)
-    for i in range(KH):
-        for j in range(KW):
-            r0, c0 = i * dh, j * dw
-            xp[:, r0:r0 + (OH - 1) * sh + 1:sh, c0:c0 + (OW - 1) * sw + 1:sw, :] += c6[:, :, :, i, j, :]
-    out += xp[:, pt:pt + H, pl:pl + W, :]
-    return out
+    from eager._ext.tape import needs_gradient
+except ImportError:  # a tape without it: every input gets its gradient
+    def needs_gradient(i):
+        return True
 
 
 # ---- geometry and argument parsing ------------------------------------------------
@@ -236,125 +147,6 @@ def _conv_shape_check(x, w, data_format, op, xname="input"):
                        % (xname, _desc(x), data_format, c, _desc(w), w.shape[2]))
 
 
-def _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl):
-    """The patch matrix of images a:b, output rows r0:r1."""
-    C = x.shape[3]
-    lo, hi, top = _row_window(r0, r1, x.shape[1], KH, sh, dh, pt)
-    if hi <= lo:      # outputs that read only padding
-        return np.zeros(((b - a) * (r1 - r0) * OW, KH * KW * C), x.dtype)
-    return _im2col(x[a:b, lo:hi], r1 - r0, OW, KH, KW, sh, sw, dh, dw, top, pl)
-
-
-# ---- the patch-matrix cache ---------------------------------------------------------
-# Under a tape, conv2d's filter gradient needs the same patch matrix as its
-# forward pass. The forward kernel leaves it here, keyed by the identity of
-# its input array (a weak reference: the entry goes when the array does),
-# and conv2d_backprop_filter takes it instead of rebuilding it. Only
-# single-chunk patch matrices are kept, at most _CACHE_ENTRIES of them.
-_CACHE = {}
-_CACHE_ENTRIES = 8
-
-
-def _recording():
-    return _CTX.n_recorders > 0
-
-
-def _cache_put(x, key, cols):
-    if len(_CACHE) >= _CACHE_ENTRIES:
-        _CACHE.pop(next(iter(_CACHE)))
-    ident = id(x)
-    try:
-        ref = weakref.ref(x, lambda r, ident=ident: _drop(ident, r))
-    except TypeError:
-        return
-    _CACHE[ident] = (ref, key, cols)
-
-
-def _drop(ident, ref):
-    entry = _CACHE.get(ident)
-    if entry is not None and entry[0] is ref:
-        del _CACHE[ident]
-
-
-def _cache_take(x, key):
-    entry = _CACHE.get(id(x))
-    if entry is None or entry[0]() is not x or entry[1] != key:
-        return None
-    return entry[2]
-
-
-# ---- NHWC kernels ------------------------------------------------------------------
-def _conv_nhwc(x, w, strides, pads, dilations, cache_key=None):
-    N, H, W, C = x.shape
-    KH, KW, _, O = w.shape
-    sh, sw = strides
-    dh, dw = dilations
-    pt, pb, pl, pr = pads
-    OH = (H + pt + pb - (KH - 1) * dh - 1) // sh + 1
-    OW = (W + pl + pr - (KW - 1) * dw - 1) // sw + 1
-    wm = np.ascontiguousarray(w).reshape(KH * KW * C, O)
-    if N * OH * OW * O == 0:
-        return np.zeros((N, OH, OW, O), x.dtype)
-    if KH == KW == 1 and sh == sw == 1 and not any(pads):
-        return _gemm(x.reshape(N * H * W, C), wm).reshape(N, OH, OW, O)
-    blocks = _blocks(N, OH, OW * KH * KW * C)
-    if len(blocks) == 1:
-        cols = _im2col(x, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-        if cache_key is not None and _recording():
-            _cache_put(cache_key[0], cache_key[1], cols)
-        return _gemm(cols, wm).reshape(N, OH, OW, O)
-    y = np.empty((N, OH, OW, O), x.dtype)
-    for a, b, r0, r1 in blocks:
-        cols = _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-        y[a:b, r0:r1] = _gemm(cols, wm).reshape(b - a, r1 - r0, OW, O)
-    return y
-
-
-def _conv_input_nhwc(g, w, xshape, strides, pads, dilations):
-    N, H, W, C = xshape
-    _, OH, OW, O = g.shape
-    KH, KW = w.shape[:2]
-    sh, sw = strides
-    dh, dw = dilations
-    pt, pb, pl, pr = pads
-    wm = np.ascontiguousarray(w).reshape(KH * KW * C, O)
-    if KH == KW == 1 and sh == sw == 1 and not any(pads):
-        return _gemm(g.reshape(N * H * W, O), wm, tb=True).reshape(N, H, W, C)
-    dx = np.zeros((N, H, W, C), g.dtype)
-    if N * OH * OW * C == 0 or O == 0:
-        return dx
-    for a, b, r0, r1 in _blocks(N, OH, OW * KH * KW * C):
-        lo, hi, top = _row_window(r0, r1, H, KH, sh, dh, pt)
-        if hi > lo:   # else these outputs read only padding
-            cols = _gemm(g[a:b, r0:r1].reshape(-1, O), wm, tb=True)
-            _col2im(cols, dx[a:b, lo:hi], r1 - r0, OW, KH, KW, sh, sw, dh, dw, top, pl)
-    return dx
-
-
-def _conv_filter_nhwc(x, g, wshape, strides, pads, dilations, cache_key=None):
-    N, H, W, C = x.shape
-    _, OH, OW, O = g.shape
-    KH, KW = wshape[:2]
-    sh, sw = strides
-    dh, dw = dilations
-    pt, pb, pl, pr = pads
-    if KH == KW == 1 and sh == sw == 1 and not any(pads):
-        return _gemm(x.reshape(N * H * W, C), g.reshape(N * H * W, O), ta=True).reshape(wshape)
-    dwm = None
-    if N * OH * OW == 0:
-        return np.zeros(wshape, g.dtype)
-    blocks = _blocks(N, OH, OW * KH * KW * C)
-    cached = _cache_take(cache_key[0], cache_key[1]) if cache_key and len(blocks) == 1 else None
-    for a, b, r0, r1 in blocks:
-        if cached is not None:
-            cols = cached
-        else:
-            cols = _block_cols(x, a, b, r0, r1, OW, KH, KW, sh, sw, dh, dw, pt, pl)
-        part = _gemm(cols, g[a:b, r0:r1].reshape(-1, O), ta=True)
-        dwm = part if dwm is None else dwm + part
-    return dwm.reshape(wshape)
-
-
 # ---- conv2d and its two gradients -----------------------------------------------------
 def _patch_key(x, wshape, strides, pads, dilations, data_format):
     return (x, (x.shape, x.dtype, tuple(wshape[:3]), strides, pads, dilations, data_format))
@@ -364,7 +156,7 @@ def _conv2d_kernel(x, w, strides, pads, dilations, data_format):
     dtype = x.dtype
     key = _patch_key(x, w.shape, strides, pads, dilations, data_format)
     x, w = _work(x, w)
-    y = _conv_nhwc(_nhwc(x, data_format), w, strides, pads, dilations, key)
+    y = _cpu._conv_nhwc(_nhwc(x, data_format), w, strides, pads, dilations, key)
     return _from_nhwc(y, data_format, dtype)
 
 
@@ -372,7 +164,7 @@ def _conv2d_input_kernel(g, w, input_shape, strides, pads, dilations, data_forma
     dtype = g.dtype
     g, w = _work(g, w)
     xshape = _spatial_shape(input_shape, data_format)
-    dx = _conv_input_nhwc(_nhwc(g, data_format), w, xshape, strides, pads, dilations)
+    dx = _cpu._conv_input_nhwc(_nhwc(g, data_format), w, xshape, strides, pads, dilations)
     return _from_nhwc(dx, data_format, dtype)
 
 
@@ -380,8 +172,8 @@ def _conv2d_filter_kernel(x, g, filter_shape, strides, pads, dilations, data_for
     dtype = x.dtype
     key = _patch_key(x, filter_shape, strides, pads, dilations, data_format)
     x, g = _work(x, g)
-    dw = _conv_filter_nhwc(_nhwc(x, data_format), _nhwc(g, data_format), filter_shape,
-                           strides, pads, dilations, key)
+    dw = _cpu._conv_filter_nhwc(_nhwc(x, data_format), _nhwc(g, data_format), filter_shape,
+                                strides, pads, dilations, key)
     return np.ascontiguousarray(dw, dtype=dtype)
 
 
@@ -402,19 +194,24 @@ def _conv_filter(x, g, filter_shape, **attrs):
     return execute(_conv2d_filter, (x, g), dict(attrs, filter_shape=tuple(filter_shape)))
 
 
+# Each gradient computes only what the tape needs (needs_gradient(i): the
+# image batch of a first convolution needs none).
 def _conv2d_grad(g, ans, x, w, **attrs):
-    return (_conv_input(g, w, x.shape, **attrs), _conv_filter(x, g, w.shape, **attrs))
+    return (_conv_input(g, w, x.shape, **attrs) if needs_gradient(0) else None,
+            _conv_filter(x, g, w.shape, **attrs) if needs_gradient(1) else None)
 
 
 def _conv2d_input_grad(a, ans, g, w, input_shape, **attrs):
     # conv2d_backprop_input(g, w) is the adjoint of conv2d(., w) applied to
     # g, bilinear in (g, w): <a, A_w^T g> = <conv2d(a, w), g>.
-    return (_conv(a, w, **attrs), _conv_filter(a, g, w.shape, **attrs))
+    return (_conv(a, w, **attrs) if needs_gradient(0) else None,
+            _conv_filter(a, g, w.shape, **attrs) if needs_gradient(1) else None)
 
 
 def _conv2d_filter_grad(b, ans, x, g, filter_shape, **attrs):
     # <b, B_x^T g> = <conv2d(x, b), g>.
-    return (_conv_input(g, b, x.shape, **attrs), _conv(x, b, **attrs))
+    return (_conv_input(g, b, x.shape, **attrs) if needs_gradient(0) else None,
+            _conv(x, b, **attrs) if needs_gradient(1) else None)
 
 
 def _check_conv(op, tensors, attrs):
