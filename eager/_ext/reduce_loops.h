@@ -21,62 +21,38 @@
 #define EAGER_SUM_LANES 32
 #define EAGER_SUM_BLOCK 4096
 
-EAGER_CLONES
-static double eager_block_sum_f32(const float *x, ptrdiff_t n)
-{
-    float acc[EAGER_SUM_LANES] = {0};
-    ptrdiff_t i = 0;
-    int k;
-    double s = 0.0;
-    for (; i + EAGER_SUM_LANES <= n; i += EAGER_SUM_LANES)
-        for (k = 0; k < EAGER_SUM_LANES; k++)
-            acc[k] += x[i + k];
-    for (k = 0; k < EAGER_SUM_LANES; k++)
-        s += (double)acc[k];
-    for (; i < n; i++)
-        s += (double)x[i];
-    return s;
-}
-
-EAGER_CLONES
-static double eager_block_sum_f64(const double *x, ptrdiff_t n)
-{
-    double acc[EAGER_SUM_LANES] = {0};
-    ptrdiff_t i = 0;
-    int k;
-    double s = 0.0;
-    for (; i + EAGER_SUM_LANES <= n; i += EAGER_SUM_LANES)
-        for (k = 0; k < EAGER_SUM_LANES; k++)
-            acc[k] += x[i + k];
-    for (k = 0; k < EAGER_SUM_LANES; k++)
-        s += acc[k];
-    for (; i < n; i++)
-        s += x[i];
-    return s;
-}
-
-/* Sum of x[0..n): pairwise over blocks (a binary tree of block sums keeps
+/* eager_block_sum_<SUF>: one block in 32 lanes of T, finished in double;
+ * eager_sum_<SUF>: pairwise over blocks (a binary tree of block sums keeps
  * the error of huge arrays at NumPy's level). */
-static double eager_sum_f32(const float *x, ptrdiff_t n)
-{
-    ptrdiff_t half;
-    if (n <= EAGER_SUM_BLOCK)
-        return eager_block_sum_f32(x, n);
-    half = (n / 2 / EAGER_SUM_BLOCK) * EAGER_SUM_BLOCK;
-    if (half == 0)
-        half = EAGER_SUM_BLOCK;
-    return eager_sum_f32(x, half) + eager_sum_f32(x + half, n - half);
-}
+#define EAGER_DEFINE_SUM(SUF, T)                                               \
+    EAGER_CLONES                                                               \
+    static double eager_block_sum_##SUF(const T *x, ptrdiff_t n)               \
+    {                                                                          \
+        T acc[EAGER_SUM_LANES] = {0};                                          \
+        ptrdiff_t i = 0;                                                       \
+        int k;                                                                 \
+        double s = 0.0;                                                        \
+        for (; i + EAGER_SUM_LANES <= n; i += EAGER_SUM_LANES)                 \
+            for (k = 0; k < EAGER_SUM_LANES; k++)                              \
+                acc[k] += x[i + k];                                            \
+        for (k = 0; k < EAGER_SUM_LANES; k++)                                  \
+            s += (double)acc[k];                                               \
+        for (; i < n; i++)                                                     \
+            s += (double)x[i];                                                 \
+        return s;                                                              \
+    }                                                                          \
+    static double eager_sum_##SUF(const T *x, ptrdiff_t n)                     \
+    {                                                                          \
+        ptrdiff_t half;                                                        \
+        if (n <= EAGER_SUM_BLOCK)                                              \
+            return eager_block_sum_##SUF(x, n);                                \
+        half = (n / 2 / EAGER_SUM_BLOCK) * EAGER_SUM_BLOCK;                    \
+        if (half == 0)                                                         \
+            half = EAGER_SUM_BLOCK;                                            \
+        return eager_sum_##SUF(x, half) + eager_sum_##SUF(x + half, n - half); \
+    }
 
-static double eager_sum_f64(const double *x, ptrdiff_t n)
-{
-    ptrdiff_t half;
-    if (n <= EAGER_SUM_BLOCK)
-        return eager_block_sum_f64(x, n);
-    half = (n / 2 / EAGER_SUM_BLOCK) * EAGER_SUM_BLOCK;
-    if (half == 0)
-        half = EAGER_SUM_BLOCK;
-    return eager_sum_f64(x, half) + eager_sum_f64(x + half, n - half);
-}
+EAGER_DEFINE_SUM(f32, float)
+EAGER_DEFINE_SUM(f64, double)
 
 #endif

@@ -27,6 +27,7 @@ from eager import errors
 from eager.data import structure as st
 from eager.data.dataset import close_iter
 from eager.io import tfrecord
+from eager.util.fileio import fsync_dir
 
 _MAGIC = b"eager.data.cache\x00"
 _VERSION = 1
@@ -122,7 +123,7 @@ def _write_through(src, path):
             writer.write(_header(None))
         writer.close()   # flushes and fsyncs
         os.replace(tmp, path)
-        _sync_folder(folder)
+        fsync_dir(folder)
         done = True
     finally:
         close_iter(src)
@@ -131,19 +132,6 @@ def _write_through(src, path):
                 writer.close()
             if tmp is not None and os.path.exists(tmp):
                 os.remove(tmp)
-
-
-def _sync_folder(folder):
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
 
 
 # ---- reading --------------------------------------------------------------------

@@ -19,6 +19,7 @@ import zlib
 import numpy as np
 
 from eager import errors
+from eager.util.fileio import atomic_write
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
@@ -293,24 +294,4 @@ def write_idx(path, array):
             + np.ascontiguousarray(array, dtype=_IDX_TYPES[code]).tobytes())
     if path.endswith(".gz"):
         body = gzip.compress(body, mtime=0)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, ".%s.tmp-%d" % (os.path.basename(path), os.getpid()))
-    try:
-        with open(tmp, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write(path, lambda f: f.write(body))

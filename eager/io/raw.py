@@ -2,7 +2,6 @@
 decode_raw (the companion of FixedLengthRecordDataset)."""
 import glob
 import os
-import tempfile
 
 import numpy as np
 
@@ -10,6 +9,7 @@ from eager import errors
 from eager._ext.dtypes import as_dtype
 from eager._ext.tensor import Tensor, _from_array, _storage
 from eager.io.tfrecord import os_error
+from eager.util.fileio import atomic_write
 
 
 def _str_arg(value, op, what="filename"):
@@ -50,29 +50,10 @@ def write_file(filename, contents, name=None):
         contents = _storage(contents)[()]
     if isinstance(contents, str):
         contents = contents.encode()
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        atomic_write(path, lambda f: f.write(contents))
     except OSError as e:
         raise os_error(e, path, "write_file")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(contents)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # some platforms cannot sync a folder
-        pass
 
 
 def matching_files(pattern, name=None):

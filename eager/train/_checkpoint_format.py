@@ -25,6 +25,7 @@ import zlib
 import numpy as np
 
 from eager import errors
+from eager.util import fileio as _fileio
 
 FORMAT = "eager.checkpoint"
 VERSION = 1
@@ -46,44 +47,9 @@ def _data_loss(path, message):
 
 # ---- atomic writes ---------------------------------------------------------------
 
-def fsync_dir(directory):
-    """Makes a rename in `directory` durable (where the OS allows it)."""
-    try:
-        fd = os.open(directory or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path, write):
-    """Calls write(file) on a fresh temporary file beside `path`, flushes,
-    fsyncs and renames it to `path`, then fsyncs the folder. On any error
-    the temporary file is removed and `path` is untouched."""
-    directory = os.path.dirname(path) or "."
-    tmp = os.path.join(directory, ".%s.tmp-%d-%s" % (os.path.basename(path), os.getpid(),
-                                                     os.urandom(_TOKEN_BYTES).hex()))
-    # os.open with 0o666 lets the umask decide the permissions, as open() does.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        if _before_replace is not None:
-            _before_replace(tmp, path)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(directory)
+    """eager.util.fileio.atomic_write, with this module's test hook."""
+    _fileio.atomic_write(path, write, _before_replace)
 
 
 # ---- writing -----------------------------------------------------------------------

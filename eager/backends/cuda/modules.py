@@ -107,40 +107,32 @@ def compile_fatbin(text, archs, out_path, nvcc=None, options=OPTIONS, ptx_arch=N
     return out_path
 
 
+def _load_fileio():
+    # By file path, not `import eager...`: setup.py runs this module on its
+    # own, before eager's extensions are built (fileio needs only os).
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                        "util", "fileio.py")
+    spec = importlib.util.spec_from_file_location("_eager_fileio", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+atomic_write = _load_fileio().atomic_write
+
+
 def _atomic_copy(src, dst):
-    d = os.path.dirname(os.path.abspath(dst))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f, open(src, "rb") as s:
+    def copy(f):
+        with open(src, "rb") as s:
             shutil.copyfileobj(s, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)            # mkstemp makes 0600; package data must be readable
-        os.replace(tmp, dst)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:
-        dfd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    atomic_write(dst, copy)
 
 
 def write_manifest(bin_dir, entries):
     """The build's record of which source text each fatbin was made from."""
-    path = os.path.join(bin_dir, "manifest.json")
-    fd, tmp = tempfile.mkstemp(dir=bin_dir, prefix=".tmp-")
-    with os.fdopen(fd, "w") as f:
-        json.dump(entries, f, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    text = json.dumps(entries, indent=1, sort_keys=True).encode()
+    atomic_write(os.path.join(bin_dir, "manifest.json"), lambda f: f.write(text))
 
 
 def read_manifest(bin_dir=BIN_DIR):
